@@ -1,0 +1,3 @@
+module github.com/ssekit/ssekit/jsclient
+
+go 1.25
