@@ -1,0 +1,35 @@
+# ssekit: `make run` starts the main example, `make test` runs every test.
+# Every target installs or starts what it needs (scripts/ensure-*.sh) when it is missing.
+SHELL := /bin/bash
+GO ?= go
+# Every module of the workspace (go.work), as directories.
+MODULES = $(shell $(GO) list -m -f '{{.Dir}}')
+RUN_EXAMPLE ?= nethttp
+
+.PHONY: run test test-go test-js bench fmt ensure
+
+run:
+	$(GO) run ./examples/$(RUN_EXAMPLE)
+
+ensure:
+	@for s in scripts/ensure-*.sh; do [ -e "$$s" ] || continue; echo "== $$s"; bash "$$s" || exit 1; done
+
+test: ensure test-go test-js
+	@echo "make test: all suites passed"
+
+test-go:
+	@set -e; for m in $(MODULES); do \
+	  echo "== $$m"; \
+	  bad=$$(gofmt -l $$m); if [ -n "$$bad" ]; then echo "gofmt needed: $$bad"; exit 1; fi; \
+	  (cd $$m && $(GO) vet ./... && $(GO) test -race -count=1 ./...); \
+	done
+
+test-js:
+	@if [ -f scripts/test-js.sh ]; then bash scripts/test-js.sh; else echo "no JS suites yet"; fi
+
+bench: ensure
+	cd core && $(GO) test -run '^$$' -bench . -benchmem .
+	@if [ -f scripts/bench.sh ]; then bash scripts/bench.sh $(BENCH_FLAGS); fi
+
+fmt:
+	@for m in $(MODULES); do gofmt -w $$m; done

@@ -1,0 +1,267 @@
+package core
+
+import (
+	"context"
+	"encoding/json"
+	"maps"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// closeReason says why the hub ended a connection.
+type closeReason uint8
+
+const (
+	reasonNone closeReason = iota
+	reasonDropped
+	reasonDisconnected
+	reasonEvicted
+	reasonShutdown
+	reasonLifetime
+)
+
+// Conn is one live stream registered with a hub. Its methods are safe for
+// concurrent use, also after the stream has ended (they then do nothing).
+type Conn struct {
+	hub      *Hub
+	id       string
+	identity string
+	created  time.Time
+	expires  int64 // UnixNano; 0: no maximum lifetime
+	rules    *rules
+	meta     atomic.Pointer[map[string]string]
+	// lastWrite is the UnixNano time of the last flush, for heartbeats.
+	lastWrite atomic.Int64
+
+	mu     sync.Mutex
+	topics []string
+	queue  []*Message
+	spare  []*Message
+	reason closeReason
+	wake   chan struct{} // capacity 1: "the queue has something"
+	done   chan struct{} // closed when the hub ends the stream
+}
+
+// ID returns the connection id, unique within its hub.
+func (c *Conn) ID() string { return c.id }
+
+// Identity returns the identity set by the Authorize hook ("" when none).
+func (c *Conn) Identity() string { return c.identity }
+
+// ConnectedAt returns when the connection was registered.
+func (c *Conn) ConnectedAt() time.Time { return c.created }
+
+// Topics returns a copy of the topics the connection is subscribed to.
+func (c *Conn) Topics() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.topics)
+}
+
+// Meta returns a copy of the connection's metadata.
+func (c *Conn) Meta() map[string]string { return maps.Clone(*c.meta.Load()) }
+
+// Get returns one metadata value ("" when absent).
+func (c *Conn) Get(key string) string { return (*c.meta.Load())[key] }
+
+// SetMeta sets one metadata value; publishes filtered with a Match see it
+// from the next delivery on.
+func (c *Conn) SetMeta(key, value string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	m := maps.Clone(*c.meta.Load())
+	if m == nil {
+		m = make(map[string]string, 1)
+	}
+	m[key] = value
+	c.meta.Store(&m)
+}
+
+// Send queues an event for this connection only, bypassing the broker and
+// the replay log: it carries no SSE id (the client keeps its last event id)
+// and its envelope id is empty. It suits a welcome or initial-state event
+// sent from an OnConnect hook. data is JSON-encoded.
+func (c *Conn) Send(event string, data any) error {
+	raw, err := json.Marshal(data)
+	if err != nil {
+		return err
+	}
+	return c.SendRaw(event, raw)
+}
+
+// SendRaw is Send with data given as bytes, treated as PublishRaw does.
+func (c *Conn) SendRaw(event string, raw []byte) error {
+	m, err := c.hub.newMessage("", event, raw, nil)
+	if err != nil {
+		return err
+	}
+	if !c.enqueue(m) {
+		return ErrClosed
+	}
+	return nil
+}
+
+// Close ends the stream; the client may reconnect.
+func (c *Conn) Close() { c.end(reasonDisconnected) }
+
+// accepts reports whether m is for this connection (filter and rules).
+func (c *Conn) accepts(m *Message) bool {
+	if len(m.Filter) > 0 && !m.Filter.Matches(*c.meta.Load()) {
+		return false
+	}
+	return c.rules.accepts(m)
+}
+
+// enqueue adds m to the queue without blocking. A full queue ends the
+// stream (the client comes back with Last-Event-ID and the replay log fills
+// the gap); enqueue then reports false.
+func (c *Conn) enqueue(m *Message) bool {
+	c.mu.Lock()
+	if c.reason != reasonNone {
+		c.mu.Unlock()
+		return false
+	}
+	if len(c.queue) >= c.hub.cfg.queueSize {
+		c.reason = reasonDropped
+		close(c.done)
+		c.mu.Unlock()
+		c.hub.stats.dropped.Add(1)
+		c.hub.log.Warn("ssekit: slow client disconnected: queue full", "conn", c.id, "queue", c.hub.cfg.queueSize)
+		return false
+	}
+	c.queue = append(c.queue, m)
+	c.mu.Unlock()
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+	return true
+}
+
+// ping queues a heartbeat unless something is already waiting.
+func (c *Conn) ping() bool {
+	c.mu.Lock()
+	if c.reason != reasonNone || len(c.queue) > 0 {
+		c.mu.Unlock()
+		return false
+	}
+	c.queue = append(c.queue, pingMessage)
+	c.mu.Unlock()
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+	return true
+}
+
+// take swaps out the pending queue. The caller hands the slice back with
+// release once written, so a busy connection reuses two buffers.
+func (c *Conn) take() []*Message {
+	c.mu.Lock()
+	q := c.queue
+	c.queue = c.spare[:0]
+	c.spare = nil
+	c.mu.Unlock()
+	return q
+}
+
+func (c *Conn) release(q []*Message) {
+	clear(q)
+	// A buffer grown by a burst is not kept for an idle connection.
+	if cap(q) > 256 {
+		return
+	}
+	c.mu.Lock()
+	if c.spare == nil {
+		c.spare = q[:0]
+	}
+	c.mu.Unlock()
+}
+
+// dropThrough removes queued messages whose id is at or before cursor: they
+// were already sent by the replay.
+func (c *Conn) dropThrough(cursor string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.queue = slices.DeleteFunc(c.queue, func(m *Message) bool {
+		return m.ID != "" && CompareIDs(m.ID, cursor) <= 0
+	})
+}
+
+// end marks the stream as ended by the hub; the writer loop sees it.
+func (c *Conn) end(r closeReason) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.reason != reasonNone {
+		return false
+	}
+	c.reason = r
+	close(c.done)
+	return true
+}
+
+func (c *Conn) endReason() closeReason {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.reason
+}
+
+// pingMessage is the shared heartbeat: a comment, never followed by a blank
+// line.
+var pingMessage = func() *Message {
+	m := &Message{}
+	m.frameOnce.Do(func() { m.frame = pingComment })
+	return m
+}()
+
+// connSet is an unordered set of connections that iterates as a slice.
+type connSet struct {
+	list  []*Conn
+	index map[*Conn]int
+}
+
+func (s *connSet) add(c *Conn) {
+	if s.index == nil {
+		s.index = make(map[*Conn]int)
+	}
+	if _, ok := s.index[c]; ok {
+		return
+	}
+	s.index[c] = len(s.list)
+	s.list = append(s.list, c)
+}
+
+func (s *connSet) remove(c *Conn) {
+	i, ok := s.index[c]
+	if !ok {
+		return
+	}
+	last := len(s.list) - 1
+	s.list[i] = s.list[last]
+	s.index[s.list[i]] = i
+	s.list[last] = nil
+	s.list = s.list[:last]
+	delete(s.index, c)
+}
+
+// Writer is where a stream is written: an HTTP response body. Flush sends
+// what was written to the client. A net/http ResponseWriter is adapted by
+// the stream handler; a *bufio.Writer (fasthttp) satisfies it as is. When
+// the Writer also has SetWriteDeadline(time.Time) error, every batch of
+// writes gets a deadline.
+type Writer interface {
+	Write(p []byte) (int, error)
+	Flush() error
+}
+
+type deadliner interface{ SetWriteDeadline(time.Time) error }
+
+// ctxDone is a nil-safe ctx.Done.
+func ctxDone(ctx context.Context) <-chan struct{} {
+	if ctx == nil {
+		return nil
+	}
+	return ctx.Done()
+}

@@ -1,0 +1,185 @@
+package core
+
+import (
+	"crypto/subtle"
+	"net/http"
+	"strings"
+)
+
+// Default limits of the HTTP routes.
+const (
+	// DefaultMaxBodyBytes caps a broadcast request body.
+	DefaultMaxBodyBytes = 64 << 10
+	// MaxQueryMeta caps the metadata pairs taken from a stream's query.
+	MaxQueryMeta = 32
+	// MaxMetaValueLen caps one metadata key or value taken from a query, in
+	// bytes.
+	MaxMetaValueLen = 256
+	// MaxLastEventIDLen caps the Last-Event-ID accepted; a longer one is
+	// treated as unknown.
+	MaxLastEventIDLen = 128
+)
+
+// Access is what an Authorize hook grants a stream request.
+type Access struct {
+	// Identity names who holds the stream (a user id, say), for the
+	// per-identity connection cap. Empty: no identity.
+	Identity string
+	// Meta is trusted connection metadata; query parameters cannot
+	// override these keys.
+	Meta map[string]string
+	// Topics, when not nil, are the only topics this stream may use: a
+	// request for another gets 403, and a request for none gets these.
+	Topics []string
+}
+
+type routeConfig struct {
+	topics        []string
+	allowedTopics map[string]bool
+	queryMeta     bool
+	queryMetaKeys map[string]bool
+	authorize     func(*http.Request) (Access, error)
+	onConnect     func(*Conn, *http.Request) error
+	rules         *rules
+	broadcastAuth func(*http.Request) error
+	statsAuth     func(*http.Request) error
+	maxBody       int64
+}
+
+// RouteOption configures the stream, stats and broadcast routes (Mount and
+// the handlers). Options that concern one route are ignored by the others,
+// so one list can be passed to all three.
+type RouteOption func(*routeConfig)
+
+func newRouteConfig(opts []RouteOption) *routeConfig {
+	c := &routeConfig{queryMeta: true, maxBody: DefaultMaxBodyBytes}
+	for _, o := range opts {
+		o(c)
+	}
+	return c
+}
+
+// Topics sets the topics of a stream request that names none with ?topic=.
+// Without it such a stream only receives events published to AllTopics and
+// events sent to its connection.
+func Topics(topics ...string) RouteOption {
+	return func(c *routeConfig) { c.topics = append([]string(nil), topics...) }
+}
+
+// AllowTopics restricts the topics a stream request may name with ?topic= to
+// this list (403 otherwise). By default any valid topic may be named: use
+// this or an Authorize hook when topics are private.
+func AllowTopics(topics ...string) RouteOption {
+	return func(c *routeConfig) {
+		c.allowedTopics = make(map[string]bool, len(topics))
+		for _, t := range topics {
+			c.allowedTopics[t] = true
+		}
+	}
+}
+
+// QueryMeta restricts the query parameters that become connection metadata
+// to keys. By default every parameter but topic and lastEventId does.
+func QueryMeta(keys ...string) RouteOption {
+	return func(c *routeConfig) {
+		c.queryMeta = true
+		c.queryMetaKeys = make(map[string]bool, len(keys))
+		for _, k := range keys {
+			c.queryMetaKeys[k] = true
+		}
+	}
+}
+
+// NoQueryMeta takes no connection metadata from query parameters.
+func NoQueryMeta() RouteOption {
+	return func(c *routeConfig) { c.queryMeta, c.queryMetaKeys = false, nil }
+}
+
+// Authorize runs fn for every stream request before anything is
+// registered. An error rejects the request: an *HTTPError (Unauthorized,
+// Forbidden) gives its status, any other error gives 403. The Access it
+// returns sets the identity, trusted metadata and allowed topics.
+func Authorize(fn func(r *http.Request) (Access, error)) RouteOption {
+	return func(c *routeConfig) { c.authorize = fn }
+}
+
+// OnConnect runs fn once the stream is registered and before its first
+// byte: it may send a welcome event (c.Send), set metadata or subscribe
+// topics. An error rejects the request as Authorize does.
+func OnConnect(fn func(c *Conn, r *http.Request) error) RouteOption {
+	return func(c *routeConfig) { c.onConnect = fn }
+}
+
+// AllowEvents limits the events a stream receives to these names (the
+// ResetEvent always passes).
+func AllowEvents(names ...string) RouteOption {
+	return func(c *routeConfig) {
+		r := c.ruleSet()
+		r.allow = make(map[string]struct{}, len(names))
+		for _, n := range names {
+			r.allow[n] = struct{}{}
+		}
+	}
+}
+
+// FilterEvents adds a predicate over the envelope that an event must pass
+// to reach a stream. Predicates run on the publishing goroutine, must be
+// fast, must not block and must not modify the envelope.
+func FilterEvents(pred func(*Envelope) bool) RouteOption {
+	return func(c *routeConfig) {
+		r := c.ruleSet()
+		r.preds = append(r.preds, pred)
+	}
+}
+
+func (c *routeConfig) ruleSet() *rules {
+	if c.rules == nil {
+		c.rules = &rules{}
+	}
+	return c.rules
+}
+
+// BroadcastAuth enables the broadcast route: fn authorizes each request
+// (nil error) or rejects it as Authorize does. Without it the route answers
+// 403, because an open broadcast endpoint lets anyone publish.
+func BroadcastAuth(fn func(r *http.Request) error) RouteOption {
+	return func(c *routeConfig) { c.broadcastAuth = fn }
+}
+
+// StatsAuth protects the stats route with fn (by default it is public: it
+// shows counts and topic names, never events or metadata).
+func StatsAuth(fn func(r *http.Request) error) RouteOption {
+	return func(c *routeConfig) { c.statsAuth = fn }
+}
+
+// MaxBodyBytes caps a broadcast request body (default DefaultMaxBodyBytes);
+// a bigger body gets 413.
+func MaxBodyBytes(n int64) RouteOption {
+	return func(c *routeConfig) {
+		if n > 0 {
+			c.maxBody = n
+		}
+	}
+}
+
+// BearerToken returns an authorizer that accepts requests carrying
+// "Authorization: Bearer <secret>", compared in constant time: 401 when the
+// header is missing, 403 when the token is wrong. An empty secret rejects
+// everything.
+func BearerToken(secret string) func(*http.Request) error {
+	want := []byte(secret)
+	return func(r *http.Request) error {
+		auth := r.Header.Get("Authorization")
+		if auth == "" {
+			return Unauthorized("missing bearer token")
+		}
+		scheme, token, ok := strings.Cut(auth, " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") {
+			return Unauthorized("authorization must be a bearer token")
+		}
+		if len(want) == 0 || subtle.ConstantTimeCompare([]byte(strings.TrimSpace(token)), want) != 1 {
+			return Forbidden("invalid bearer token")
+		}
+		return nil
+	}
+}

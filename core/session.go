@@ -1,0 +1,212 @@
+package core
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"math/rand/v2"
+	"sync"
+	"time"
+)
+
+// Session is a registered stream waiting to be run: the stream handler
+// creates it with Stream.Accept, a framework adapter runs it with Run on the
+// response body. A Session must be either Run or Closed, exactly once.
+type Session struct {
+	hub         *Hub
+	conn        *Conn
+	lastEventID string
+	once        sync.Once
+}
+
+// Conn returns the session's connection.
+func (s *Session) Conn() *Conn { return s.conn }
+
+// Close releases a session that will not be run.
+func (s *Session) Close() {
+	s.once.Do(func() {
+		s.conn.end(reasonDisconnected)
+		s.hub.unregister(s.conn)
+	})
+}
+
+// Run writes the stream to w until the client goes away (ctx is done or a
+// write fails), the hub ends the stream (slow client, Disconnect, maximum
+// lifetime, Shutdown), and then unregisters the connection. The caller has
+// already sent the response headers. Each wake-up drains everything pending,
+// writes it and flushes once. Run returns nil when the stream ended
+// normally and the write error when the client went away mid-write.
+func (s *Session) Run(ctx context.Context, w Writer) error {
+	ran := false
+	s.once.Do(func() { ran = true })
+	if !ran {
+		return ErrClosed
+	}
+	h, c := s.hub, s.conn
+	defer h.unregister(c)
+	dl, _ := w.(deadliner)
+
+	pre := make([]byte, 0, 64)
+	pre = append(pre, connectedComment...)
+	if h.cfg.retry > 0 {
+		pre = appendRetry(pre, h.cfg.retry)
+	}
+	s.deadline(dl)
+	if _, err := w.Write(pre); err != nil {
+		return err
+	}
+	if s.lastEventID != "" {
+		if err := s.resume(ctx, w, dl); err != nil {
+			return err
+		}
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	c.lastWrite.Store(time.Now().UnixNano())
+
+	for {
+		select {
+		case <-c.wake:
+			if err := s.writePending(w, dl); err != nil {
+				return err
+			}
+		case <-ctxDone(ctx):
+			return nil
+		case <-c.done:
+			return s.finish(w, dl)
+		}
+	}
+}
+
+func (s *Session) deadline(dl deadliner) {
+	if dl != nil {
+		_ = dl.SetWriteDeadline(time.Now().Add(s.hub.cfg.writeTimeout))
+	}
+}
+
+// writePending writes every queued frame and flushes once.
+func (s *Session) writePending(w Writer, dl deadliner) error {
+	c := s.conn
+	q := c.take()
+	if len(q) == 0 {
+		c.release(q)
+		return nil
+	}
+	s.deadline(dl)
+	events := 0
+	for _, m := range q {
+		if _, err := w.Write(m.Frame()); err != nil {
+			c.release(q)
+			return err
+		}
+		if m != pingMessage {
+			events++
+		}
+	}
+	c.release(q)
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	c.lastWrite.Store(time.Now().UnixNano())
+	if events > 0 {
+		s.hub.stats.delivered.Add(uint64(events))
+	}
+	return nil
+}
+
+// finish ends a stream the hub closed. On shutdown and at the end of its
+// lifetime, a stream gets what is already queued and then a final retry
+// hint; Shutdown spreads that hint with jitter so clients do not all come
+// back at once. A dropped or disconnected stream just ends.
+func (s *Session) finish(w Writer, dl deadliner) error {
+	h := s.hub
+	switch s.conn.endReason() {
+	case reasonShutdown, reasonLifetime:
+		if err := s.writePending(w, dl); err != nil {
+			return err
+		}
+		retry := h.cfg.retry
+		if retry <= 0 {
+			retry = DefaultRetry
+		}
+		if s.conn.endReason() == reasonShutdown && h.cfg.shutdownSpread > 0 {
+			retry += rand.N(h.cfg.shutdownSpread)
+		}
+		s.deadline(dl)
+		if _, err := w.Write(appendRetry(nil, retry)); err != nil {
+			return err
+		}
+		return w.Flush()
+	}
+	return nil
+}
+
+// resumeFlushBytes is how much replayed data is written between flushes.
+const resumeFlushBytes = 32 << 10
+
+// resume sends what the client missed after lastEventID, or a reset event
+// when the log cannot say. Live events delivered meanwhile wait in the
+// queue; those the replay already covered are then removed from it, so the
+// client sees no duplicate and no gap.
+func (s *Session) resume(ctx context.Context, w Writer, dl deadliner) error {
+	h, c := s.hub, s.conn
+	if h.replay == nil {
+		return s.reset(w, "", "no_replay_log")
+	}
+	pending, sent := 0, uint64(0)
+	cursor, err := h.replay.Replay(ctx, s.lastEventID, func(m *Message) error {
+		if m.ConnID != "" || (m.Topic != AllTopics && !c.subscribed(m.Topic)) || !c.accepts(m) {
+			return nil
+		}
+		if pending == 0 {
+			s.deadline(dl)
+		}
+		f := m.Frame()
+		if _, err := w.Write(f); err != nil {
+			return err
+		}
+		sent++
+		if pending += len(f); pending >= resumeFlushBytes {
+			pending = 0
+			return w.Flush()
+		}
+		return nil
+	})
+	h.stats.replayed.Add(sent)
+	h.stats.delivered.Add(sent)
+	if errors.Is(err, ErrUnknownID) {
+		c.dropThrough(cursor)
+		return s.reset(w, cursor, "unknown_last_event_id")
+	}
+	if err != nil {
+		return err
+	}
+	c.dropThrough(cursor)
+	return nil
+}
+
+// reset writes the ResetEvent. Its id is the log position the client may
+// resume from once it has refetched its state.
+func (s *Session) reset(w Writer, cursor, reason string) error {
+	h := s.hub
+	data, _ := json.Marshal(struct {
+		Reason      string `json:"reason"`
+		LastEventID string `json:"last_event_id"`
+	}{reason, s.lastEventID})
+	m := &Message{ID: cursor, Topic: AllTopics, Event: ResetEvent, Data: data, OccurredAt: time.Now(), Producer: h.cfg.producer}
+	h.stats.resets.Add(1)
+	_, err := w.Write(m.Frame())
+	return err
+}
+
+func (c *Conn) subscribed(topic string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, t := range c.topics {
+		if t == topic {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,3 @@
+module github.com/ssekit/ssekit/examples
+
+go 1.25

@@ -1,0 +1,172 @@
+// Package exampleapp holds what every runnable example shares, so that each
+// example's main.go shows only its framework's one-line setup: the
+// environment contract (ADDR, REDIS_URL, SSE_BROADCAST_TOKEN, SSE_HEARTBEAT),
+// the hub, the demo publisher, and a graceful SIGINT/SIGTERM shutdown.
+package exampleapp
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/ssekit/ssekit/core"
+)
+
+// Config is the examples' environment contract.
+type Config struct {
+	// Addr is the listen address (ADDR, default 127.0.0.1:8080).
+	Addr string
+	// Token authorizes POST /events/broadcast (SSE_BROADCAST_TOKEN;
+	// generated and printed when unset).
+	Token string
+	// Heartbeat is the hub's heartbeat interval (SSE_HEARTBEAT, a Go
+	// duration, default 15s).
+	Heartbeat time.Duration
+	// RedisURL selects the Redis backend when set (REDIS_URL).
+	RedisURL string
+}
+
+// FromEnv reads the Config from the environment.
+func FromEnv() (Config, error) {
+	cfg := Config{Addr: os.Getenv("ADDR"), Token: os.Getenv("SSE_BROADCAST_TOKEN"), Heartbeat: core.DefaultHeartbeat, RedisURL: os.Getenv("REDIS_URL")}
+	if cfg.Addr == "" {
+		cfg.Addr = "127.0.0.1:8080"
+	}
+	if v := os.Getenv("SSE_HEARTBEAT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			return cfg, fmt.Errorf("SSE_HEARTBEAT=%q: want a Go duration such as 15s", v)
+		}
+		cfg.Heartbeat = d
+	}
+	if cfg.Token == "" {
+		b := make([]byte, 16)
+		if _, err := rand.Read(b); err != nil {
+			return cfg, err
+		}
+		cfg.Token = hex.EncodeToString(b)
+		fmt.Printf("SSE_BROADCAST_TOKEN not set; generated broadcast token: %s\n", cfg.Token)
+	}
+	return cfg, nil
+}
+
+// NewBroker, when set (by the Redis backend's file in this package), builds
+// a broker from REDIS_URL.
+var NewBroker func(ctx context.Context, url string, producer string) (core.Broker, func() error, error)
+
+// NewHub builds the example hub: memory broker by default, the Redis backend
+// when REDIS_URL is set. The returned function releases the broker.
+func NewHub(ctx context.Context, cfg Config, producer string) (*core.Hub, func() error, error) {
+	opts := []core.HubOption{core.WithProducer(producer), core.WithHeartbeat(cfg.Heartbeat)}
+	closeBroker := func() error { return nil }
+	if cfg.RedisURL != "" {
+		if NewBroker == nil {
+			return nil, nil, errors.New("REDIS_URL is set but this build has no Redis backend")
+		}
+		b, closer, err := NewBroker(ctx, cfg.RedisURL, producer)
+		if err != nil {
+			return nil, nil, fmt.Errorf("redis backend: %w", err)
+		}
+		opts = append(opts, core.WithBroker(b))
+		closeBroker = closer
+	}
+	hub, err := core.NewHub(opts...)
+	if err != nil {
+		closeBroker()
+		return nil, nil, err
+	}
+	return hub, closeBroker, nil
+}
+
+// RouteOptions are the stream/broadcast options every example uses.
+func RouteOptions(cfg Config) []core.RouteOption {
+	return []core.RouteOption{core.BroadcastAuth(core.BearerToken(cfg.Token))}
+}
+
+// DropHandler serves POST /admin/drop (bearer token): it ends every stream,
+// or the one named by ?conn=, as a network drop would; clients come back
+// with their last event id. The dashboard and the browser tests use it.
+func DropHandler(hub *core.Hub, cfg Config) http.Handler {
+	auth := core.BearerToken(cfg.Token)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			core.WriteError(w, &core.HTTPError{Status: http.StatusMethodNotAllowed, Message: "POST only"})
+			return
+		}
+		if err := auth(r); err != nil {
+			core.WriteError(w, err)
+			return
+		}
+		n := 0
+		if id := r.URL.Query().Get("conn"); id != "" {
+			if hub.Disconnect(id) {
+				n++
+			}
+		} else {
+			for _, c := range hub.Conns(nil) {
+				c.Close()
+				n++
+			}
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, "{\"dropped\":%d}\n", n)
+	})
+}
+
+// Demo publishes a "clock.tick" event to the topic "demo" every interval
+// until ctx ends, so the dashboard has something to show.
+func Demo(ctx context.Context, hub *core.Hub, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for n := 1; ; n++ {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			if _, err := hub.Publish(ctx, "demo", "clock.tick", map[string]any{"n": n, "time": now.UTC().Format(time.RFC3339)}); err != nil && !errors.Is(err, core.ErrClosed) {
+				slog.Warn("demo publish", "err", err)
+			}
+		}
+	}
+}
+
+// Run listens on cfg.Addr, prints "listening on http://ADDR", serves until
+// SIGINT or SIGTERM (or ctx ends), then shuts the hub down (every stream
+// gets a jittered retry hint) and the server.
+func Run(ctx context.Context, cfg Config, hub *core.Hub, handler http.Handler) error {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	fmt.Printf("listening on http://%s\n", ln.Addr())
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	return Shutdown(hub, func(ctx context.Context) error { return srv.Shutdown(ctx) })
+}
+
+// Shutdown ends the hub's streams first (http.Server.Shutdown would wait
+// for them forever) and then the server, within 10 seconds.
+func Shutdown(hub *core.Hub, server func(context.Context) error) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	herr := hub.Shutdown(ctx)
+	serr := server(ctx)
+	return errors.Join(herr, serr)
+}
