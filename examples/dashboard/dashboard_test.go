@@ -1,0 +1,82 @@
+package dashboard_test
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/ssekit/ssekit/examples/dashboard"
+)
+
+// TestMain fails the package when goroutines started by the tests are
+// still running once they are done.
+func TestMain(m *testing.M) {
+	before := runtime.NumGoroutine()
+	code := m.Run()
+	if code == 0 {
+		deadline := time.Now().Add(5 * time.Second)
+		for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond) // polling a counter, not synchronizing with a test
+		}
+		if n := runtime.NumGoroutine(); n > before {
+			buf := make([]byte, 1<<20)
+			buf = buf[:runtime.Stack(buf, true)]
+			fmt.Fprintf(os.Stderr, "goroutine leak: %d before, %d after\n%s\n", before, n, buf)
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+func TestHandlerServesThePageAtRoot(t *testing.T) {
+	srv := httptest.NewServer(dashboard.Handler())
+	defer srv.Close()
+	defer srv.Client().CloseIdleConnections()
+
+	res, err := srv.Client().Get(srv.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var body bytes.Buffer
+	body.ReadFrom(res.Body)
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("status = %d", res.StatusCode)
+	}
+	if ct := res.Header.Get("Content-Type"); ct != "text/html; charset=utf-8" {
+		t.Errorf("Content-Type = %q", ct)
+	}
+	if !bytes.Equal(body.Bytes(), dashboard.Page) {
+		t.Error("body is not Page")
+	}
+	for _, want := range []string{`from "/ssekit/client.js"`, `/events/stats`, `/events/broadcast`} {
+		if !bytes.Contains(dashboard.Page, []byte(want)) {
+			t.Errorf("page does not reference %s", want)
+		}
+	}
+}
+
+func TestHandlerIsAStrictCatchAll(t *testing.T) {
+	for _, tc := range []struct {
+		method, path string
+		want         int
+	}{
+		{"GET", "/", 200},
+		{"HEAD", "/", 200},
+		{"GET", "/index.html", 200},
+		{"GET", "/favicon.ico", 404},
+		{"GET", "/events/nope", 404},
+		{"POST", "/", 405},
+	} {
+		rec := httptest.NewRecorder()
+		dashboard.Handler().ServeHTTP(rec, httptest.NewRequest(tc.method, tc.path, nil))
+		if rec.Code != tc.want {
+			t.Errorf("%s %s = %d, want %d", tc.method, tc.path, rec.Code, tc.want)
+		}
+	}
+}
