@@ -105,41 +105,44 @@ func (s *Session) writePending(w Writer, dl deadliner) error {
 		}
 	}
 	c.release(q)
+	if events > 0 {
+		s.hub.stats.delivered.Add(uint64(events))
+	}
 	if err := w.Flush(); err != nil {
 		return err
 	}
 	c.lastWrite.Store(time.Now().UnixNano())
-	if events > 0 {
-		s.hub.stats.delivered.Add(uint64(events))
-	}
 	return nil
 }
 
-// finish ends a stream the hub closed. On shutdown and at the end of its
-// lifetime, a stream gets what is already queued and then a final retry
-// hint; Shutdown spreads that hint with jitter so clients do not all come
-// back at once. A dropped or disconnected stream just ends.
+// finish ends a stream the hub closed. Unless it was dropped for a full
+// queue, it first gets what is already queued. On shutdown and at the end of
+// its lifetime it then gets a final retry hint; Shutdown spreads that hint
+// with jitter so clients do not all come back at once.
 func (s *Session) finish(w Writer, dl deadliner) error {
 	h := s.hub
-	switch s.conn.endReason() {
-	case reasonShutdown, reasonLifetime:
-		if err := s.writePending(w, dl); err != nil {
-			return err
-		}
-		retry := h.cfg.retry
-		if retry <= 0 {
-			retry = DefaultRetry
-		}
-		if s.conn.endReason() == reasonShutdown && h.cfg.shutdownSpread > 0 {
-			retry += rand.N(h.cfg.shutdownSpread)
-		}
-		s.deadline(dl)
-		if _, err := w.Write(appendRetry(nil, retry)); err != nil {
-			return err
-		}
-		return w.Flush()
+	reason := s.conn.endReason()
+	if reason == reasonDropped {
+		return nil
 	}
-	return nil
+	if err := s.writePending(w, dl); err != nil {
+		return err
+	}
+	if reason != reasonShutdown && reason != reasonLifetime {
+		return nil
+	}
+	retry := h.cfg.retry
+	if retry <= 0 {
+		retry = DefaultRetry
+	}
+	if reason == reasonShutdown && h.cfg.shutdownSpread > 0 {
+		retry += rand.N(h.cfg.shutdownSpread)
+	}
+	s.deadline(dl)
+	if _, err := w.Write(appendRetry(nil, retry)); err != nil {
+		return err
+	}
+	return w.Flush()
 }
 
 // resumeFlushBytes is how much replayed data is written between flushes.

@@ -1,0 +1,194 @@
+package core_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ssekit/ssekit/core"
+)
+
+// smallBuffers makes every accepted connection's socket send buffer tiny,
+// so a client that stops reading stalls the writer after kilobytes instead
+// of the megabytes loopback buffers otherwise absorb.
+type smallBuffers struct{ net.Listener }
+
+func (l smallBuffers) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if tc, ok := c.(*net.TCPConn); ok {
+		tc.SetWriteBuffer(4096)
+	}
+	return c, err
+}
+
+// serveSmallBuffers is serve with smallBuffers.
+func serveSmallBuffers(t testing.TB, hub *core.Hub, opts ...core.RouteOption) *httptest.Server {
+	t.Helper()
+	mux := http.NewServeMux()
+	core.Mount(mux, "/events", hub, opts...)
+	srv := httptest.NewUnstartedServer(mux)
+	srv.Listener = smallBuffers{srv.Listener}
+	srv.Start()
+	t.Cleanup(func() {
+		hub.Shutdown(context.Background())
+		srv.Close()
+	})
+	return srv
+}
+
+// rawStream opens a stream on a bare TCP connection that the test controls
+// (it may never read).
+func rawStream(t testing.TB, addr, path string) net.Conn {
+	t.Helper()
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn.(*net.TCPConn).SetReadBuffer(4096)
+	t.Cleanup(func() { conn.Close() })
+	fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n", path)
+	return conn
+}
+
+func TestSlowClientIsDisconnectedWithoutBlockingOthers(t *testing.T) {
+	hub := newHub(t, core.WithQueueSize(8), core.WithHeartbeat(0), core.WithWriteTimeout(500*time.Millisecond))
+	srv := serveSmallBuffers(t, hub)
+	fast := dial(t, srv.URL+"/events?topic=t", nil)
+	slow := rawStream(t, srv.Listener.Addr().String(), "/events?topic=t")
+	_ = slow // never read
+	waitUntil(t, "2 connections", func() bool { return hub.Count() == 2 })
+
+	payload := []byte(strings.Repeat("x", 16<<10))
+	const n = 200 // 3 MiB: far more than the small socket buffers hold
+	start := time.Now()
+	// Lockstep: if a publish ever waited for the stalled client, this loop
+	// would hang instead of finishing.
+	for i := 0; i < n; i++ {
+		if _, err := hub.PublishRaw(context.Background(), "t", "big", payload); err != nil {
+			t.Fatalf("publish %d: %v", i, err)
+		}
+		if e := fast.next(); e.Event != "big" {
+			t.Fatalf("fast client got %q", e.Event)
+		}
+	}
+	elapsed := time.Since(start)
+	waitUntil(t, "slow client dropped", func() bool { return hub.Count() == 1 })
+	st := hub.Stats()
+	if st.Dropped != 1 {
+		t.Fatalf("dropped = %d, want 1", st.Dropped)
+	}
+	t.Logf("%d x 16 KiB to a fast and a stalled client in %v; stalled one dropped", n, elapsed)
+}
+
+func TestClientDisconnectLeavesNothingBehind(t *testing.T) {
+	hub := newHub(t, core.WithHeartbeat(0))
+	srv := serve(t, hub)
+	base := runtime.NumGoroutine()
+	const rounds, perRound = 20, 100 // 2,000 streams
+	for r := 0; r < rounds; r++ {
+		clients := make([]*client, perRound)
+		for i := range clients {
+			clients[i] = dial(t, fmt.Sprintf("%s/events?topic=t%d&user=%d", srv.URL, i%7, i), nil)
+		}
+		waitUntil(t, "streams registered", func() bool { return hub.Count() == perRound })
+		mustPublish(t, hub, core.AllTopics, "hello", r)
+		for _, c := range clients {
+			c.next()
+			c.close()
+		}
+		waitUntil(t, "streams gone", func() bool { return hub.Count() == 0 })
+	}
+	st := hub.Stats()
+	if st.Connections != 0 || len(st.Topics) != 0 || st.Connects != rounds*perRound || st.Disconnects != rounds*perRound {
+		t.Fatalf("hub state after %d streams: %+v", rounds*perRound, st)
+	}
+	http.DefaultClient.CloseIdleConnections()
+	waitUntil(t, "goroutines back to baseline", func() bool { return runtime.NumGoroutine() <= base+2 })
+}
+
+func TestClientsKilledMidWriteAndStoppedMidStream(t *testing.T) {
+	hub := newHub(t, core.WithHeartbeat(0), core.WithQueueSize(64), core.WithWriteTimeout(300*time.Millisecond))
+	srv := serveSmallBuffers(t, hub)
+	addr := srv.Listener.Addr().String()
+	good := dial(t, srv.URL+"/events?topic=t", nil)
+	var victims []net.Conn
+	for i := 0; i < 20; i++ {
+		victims = append(victims, rawStream(t, addr, "/events?topic=t"))
+	}
+	waitUntil(t, "21 connections", func() bool { return hub.Count() == 21 })
+	stop := make(chan struct{})
+	published := make(chan int)
+	go func() {
+		n := 0
+		defer func() { published <- n }()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			hub.Publish(context.Background(), "t", "tick", strings.Repeat("y", 4096))
+			n++
+		}
+	}()
+	// Half are killed while events are being written, half read a little
+	// and then stop reading.
+	for i, v := range victims {
+		if i%2 == 0 {
+			v.(*net.TCPConn).SetLinger(0)
+			v.Close()
+		} else {
+			bufio.NewReader(v).ReadString('\n')
+		}
+	}
+	for i := 0; i < 200; i++ {
+		good.next()
+	}
+	close(stop)
+	n := <-published
+	for i := 200; i < n; i++ {
+		if e := good.next(); e.Event != "tick" {
+			t.Fatalf("good client got %q", e.Event)
+		}
+	}
+	waitUntil(t, "only the good client left", func() bool { return hub.Count() == 1 })
+}
+
+func TestThousandConnectionsOpenedAtOnce(t *testing.T) {
+	hub := newHub(t, core.WithHeartbeat(0))
+	srv := serve(t, hub)
+	const n = 1000
+	clients := make([]*client, n)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := dial(t, fmt.Sprintf("%s/events?topic=load&i=%d", srv.URL, i), nil)
+			mu.Lock()
+			clients[i] = c
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	waitUntil(t, "all registered", func() bool { return hub.Count() == n })
+	id := mustPublish(t, hub, "load", "burst", 1)
+	for _, c := range clients {
+		if e := c.next(); e.ID != id {
+			t.Fatalf("got id %q, want %q", e.ID, id)
+		}
+	}
+	for _, c := range clients {
+		c.close()
+	}
+	waitUntil(t, "all gone", func() bool { return hub.Count() == 0 })
+}
