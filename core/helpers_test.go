@@ -52,9 +52,9 @@ func serve(t testing.TB, hub *core.Hub, opts ...core.RouteOption) *httptest.Serv
 // client is a real SSE client on a real connection, parsing with the
 // WHATWG rules.
 type client struct {
-	t      testing.TB
-	resp   *http.Response
-	cancel context.CancelFunc
+	t       testing.TB
+	resp    *http.Response
+	cancel  context.CancelFunc
 	events  chan sseEvent
 	done    chan struct{}
 	changed chan struct{}
