@@ -582,7 +582,9 @@ class Connection {
   _event(type, data, nativeEvent) {
     if (type === this.opts.heartbeatEvent) return;
     const { payload, envelope, error } = decodeData(data);
-    if (envelope && !this.seen.add(envelope.id)) return; // replayed overlap
+    // Replayed overlap. A reset event is never dropped: its id is a log
+    // position, which may equal the id of an event already seen.
+    if (envelope && type !== RESET_EVENT && !this.seen.add(envelope.id)) return;
     if (this.share?.leader) this.share.post({ t: "ev", type, data, id: this.lastEventId });
     if (error) {
       this._emitError(

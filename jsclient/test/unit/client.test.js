@@ -234,6 +234,16 @@ test("overlap after a resume is de-duplicated by envelope id", () => {
   assert.deepEqual(got, ["a", "b", "c"]);
 });
 
+test("a reset event is delivered even when its id was seen", () => {
+  const { ES, sse } = nativeSSE();
+  const s = sse.subscribe({ key: "k", url: "/e" });
+  let resets = 0;
+  s.on("x", () => {}).onReset(() => resets++);
+  ES.last.emit("x", envelope("5", "x", 1), "5");
+  ES.last.emit(RESET_EVENT, envelope("5", RESET_EVENT, { reason: "unknown_last_event_id", last_event_id: "2" }), "5");
+  assert.equal(resets, 1);
+});
+
 test("the de-dup memory is bounded", () => {
   const { ES, sse } = nativeSSE({ dedupe: 2 });
   const s = sse.subscribe({ key: "k", url: "/e" });
