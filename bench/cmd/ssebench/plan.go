@@ -1,0 +1,70 @@
+package main
+
+import "time"
+
+// B1Case is one open-loop latency point.
+type B1Case struct {
+	Subs int
+	Rate float64
+}
+
+// Plan sizes every scenario; ShortPlan fits make bench's five minutes,
+// LongPlan is the full benchmark.
+type Plan struct {
+	Name      string
+	Runs      int // runs of B0–B2 (and B7) per server
+	ExtraRuns int // runs of B3–B5 per server
+
+	B0Levels []int
+	Settle   time.Duration
+	Idle     time.Duration
+
+	B1     []B1Case
+	B1Dur  time.Duration
+	B1Warm float64 // fraction of each B1 phase not measured
+
+	B2Subs    []int
+	B2Warm    time.Duration
+	B2Measure time.Duration
+	Window    int64 // closed-loop credit: events ahead of the slowest subscriber
+
+	B3Topics, B3Subs int
+	B3Rate           float64
+	B3Dur            time.Duration
+
+	B4Subs, B4Slow int
+	B4Rate         float64
+	B4RefDur       time.Duration
+	B4Dur          time.Duration
+
+	B5Base   int
+	B5PerSec int
+	B5Rate   float64
+	B5Dur    time.Duration
+
+	Drain time.Duration
+}
+
+var ShortPlan = Plan{
+	Name: "short", Runs: 3, ExtraRuns: 1,
+	B0Levels: []int{1000, 10000}, Settle: 200 * time.Millisecond, Idle: 500 * time.Millisecond,
+	B1:    []B1Case{{1000, 40}, {10000, 10}},
+	B1Dur: 1500 * time.Millisecond, B1Warm: 0.2,
+	B2Subs: []int{1000, 10000}, B2Warm: 200 * time.Millisecond, B2Measure: 800 * time.Millisecond, Window: 128,
+	B3Topics: 1000, B3Subs: 10, B3Rate: 2000, B3Dur: 1500 * time.Millisecond,
+	B4Subs: 10000, B4Slow: 100, B4Rate: 20, B4RefDur: 1500 * time.Millisecond, B4Dur: 3 * time.Second,
+	B5Base: 1000, B5PerSec: 100, B5Rate: 10, B5Dur: 3 * time.Second,
+	Drain: 3 * time.Second,
+}
+
+var LongPlan = Plan{
+	Name: "long", Runs: 5, ExtraRuns: 3,
+	B0Levels: []int{1000, 5000, 10000, 19000}, Settle: time.Second, Idle: 3 * time.Second,
+	B1:    []B1Case{{1000, 1}, {1000, 10}, {1000, 40}, {10000, 1}, {10000, 10}, {10000, 40}},
+	B1Dur: 10 * time.Second, B1Warm: 0.1,
+	B2Subs: []int{1000, 10000}, B2Warm: time.Second, B2Measure: 5 * time.Second, Window: 128,
+	B3Topics: 1000, B3Subs: 10, B3Rate: 10000, B3Dur: 10 * time.Second,
+	B4Subs: 10000, B4Slow: 100, B4Rate: 20, B4RefDur: 10 * time.Second, B4Dur: 30 * time.Second,
+	B5Base: 10000, B5PerSec: 100, B5Rate: 10, B5Dur: 2 * time.Minute,
+	Drain: 10 * time.Second,
+}

@@ -1,0 +1,136 @@
+package servers
+
+import (
+	"errors"
+	"net"
+	"net/http"
+	"sync"
+
+	"github.com/ssekit/ssekit/bench/internal/ctl"
+)
+
+func init() {
+	register("raw-flush", "net/http, goroutine + chan per stream, one Flush per event (naive baseline)",
+		func(o Options) (Server, error) { return newRaw(o, false), nil })
+	register("raw-coalesce", "net/http, goroutine + chan per stream, drain the queue then one Flush (the machine's limit)",
+		func(o Options) (Server, error) { return newRaw(o, true), nil })
+}
+
+// raw is the hand-written baseline: a map of topic → clients, one buffered
+// channel per client, and the handler goroutine as the writer. A client whose
+// queue is full is disconnected so the publisher never blocks.
+type raw struct {
+	coalesce bool
+	queue    int
+	env      envelope
+	srv      *http.Server
+
+	mu     sync.RWMutex
+	topics map[string]map[*rawClient]struct{}
+}
+
+type rawClient struct {
+	ch   chan []byte
+	gone chan struct{}
+	once sync.Once
+}
+
+func (c *rawClient) kick() { c.once.Do(func() { close(c.gone) }) }
+
+func newRaw(o Options, coalesce bool) *raw {
+	r := &raw{coalesce: coalesce, queue: o.QueueSize, topics: map[string]map[*rawClient]struct{}{}}
+	if r.queue <= 0 {
+		r.queue = 256
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /events", r.stream)
+	r.srv = &http.Server{Handler: mux}
+	return r
+}
+
+func (r *raw) Serve(ln net.Listener) error {
+	if err := r.srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func (r *raw) Path() string            { return "/events?topic=%s" }
+func (r *raw) Prepare(topics []string) {}
+func (r *raw) Close()                  { r.srv.Close() }
+
+func (r *raw) Publish(topic string, payload []byte) error {
+	id := r.env.next()
+	data := r.env.appendData(make([]byte, 0, 320), id, ctl.EventName, topic, payload)
+	frame := appendFrame(make([]byte, 0, len(data)+64), id, ctl.EventName, data)
+	r.mu.RLock()
+	for c := range r.topics[topic] {
+		select {
+		case c.ch <- frame:
+		default:
+			c.kick()
+		}
+	}
+	r.mu.RUnlock()
+	return nil
+}
+
+func (r *raw) stream(w http.ResponseWriter, req *http.Request) {
+	topic := req.URL.Query().Get("topic")
+	f, ok := w.(http.Flusher)
+	if !ok || topic == "" {
+		http.Error(w, "bad request", http.StatusBadRequest)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("Connection", "keep-alive")
+	h.Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	w.Write([]byte(": connected\n\n"))
+	f.Flush()
+
+	c := &rawClient{ch: make(chan []byte, r.queue), gone: make(chan struct{})}
+	r.mu.Lock()
+	set := r.topics[topic]
+	if set == nil {
+		set = map[*rawClient]struct{}{}
+		r.topics[topic] = set
+	}
+	set[c] = struct{}{}
+	r.mu.Unlock()
+	defer func() {
+		r.mu.Lock()
+		delete(r.topics[topic], c)
+		r.mu.Unlock()
+	}()
+
+	done := req.Context().Done()
+	for {
+		select {
+		case frame := <-c.ch:
+			if _, err := w.Write(frame); err != nil {
+				return
+			}
+			if r.coalesce {
+			drain:
+				for {
+					select {
+					case frame = <-c.ch:
+						if _, err := w.Write(frame); err != nil {
+							return
+						}
+					default:
+						break drain
+					}
+				}
+			}
+			f.Flush()
+		case <-c.gone:
+			return
+		case <-done:
+			return
+		}
+	}
+}
