@@ -129,11 +129,11 @@ func (c *client) next() sseEvent {
 	select {
 	case e, ok := <-c.events:
 		if !ok {
-			c.t.Fatalf("stream ended while waiting for an event; got so far:\n%s", c.rawString())
+			c.t.Fatalf("stream ended while waiting for an event; got so far:\n%s", c.tail())
 		}
 		return e
 	case <-time.After(waitFor):
-		c.t.Fatalf("no event within %v; got so far:\n%s", waitFor, c.rawString())
+		c.t.Fatalf("no event within %v; got so far:\n%s", waitFor, c.tail())
 	}
 	return sseEvent{}
 }
@@ -177,11 +177,11 @@ func (c *client) waitRaw(s string) {
 		case <-c.changed:
 		case <-c.done:
 			if !strings.Contains(c.rawString(), s) {
-				c.t.Fatalf("stream ended without %q; got:\n%s", s, c.rawString())
+				c.t.Fatalf("stream ended without %q; got:\n%s", s, c.tail())
 			}
 			return
 		case <-timeout:
-			c.t.Fatalf("stream never contained %q; got:\n%s", s, c.rawString())
+			c.t.Fatalf("stream never contained %q; got:\n%s", s, c.tail())
 		}
 	}
 }
@@ -190,6 +190,15 @@ func (c *client) rawString() string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return string(c.raw)
+}
+
+// tail is the end of the raw stream, for failure messages.
+func (c *client) tail() string {
+	s := c.rawString()
+	if len(s) > 1500 {
+		s = "…" + s[len(s)-1500:]
+	}
+	return s
 }
 
 func (c *client) close() {
