@@ -31,7 +31,9 @@ function buildExample() {
   if (binary) return binary;
   binDir = mkdtempSync(join(tmpdir(), "ssekit-example-"));
   binary = join(binDir, "nethttp");
-  execFileSync("go", ["build", "-o", binary, "./examples/nethttp"], { cwd: repoRoot, stdio: "inherit" });
+  // SSEKIT_EXAMPLE picks another example package (any obeys the same contract).
+  const pkg = process.env.SSEKIT_EXAMPLE || "./examples/nethttp";
+  execFileSync("go", ["build", "-o", binary, pkg], { cwd: repoRoot, stdio: "inherit" });
   process.on("exit", () => rmSync(binDir, { recursive: true, force: true }));
   return binary;
 }
