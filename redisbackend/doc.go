@@ -1,0 +1,25 @@
+// Package redisbackend makes many ssekit hubs behave as one, over Redis.
+//
+// Give every instance of an application a Broker on the same Redis and
+// prefix, and plug it into the hub with one option:
+//
+//	b, err := redisbackend.New(ctx, "redis://localhost:6379/0", redisbackend.WithPrefix("my_app"))
+//	if err != nil { … }
+//	defer b.Close()
+//	hub, err := core.NewHub(core.WithBroker(b))
+//
+// An event published on any instance (or by a Publisher, from a program
+// that serves no SSE) reaches the matching clients of every instance; a
+// client that reconnects to any instance with Last-Event-ID gets what it
+// missed; the hub's stats gain cluster-wide figures.
+//
+// How it works: one Lua script appends each event to a bounded Redis Stream
+// (MAXLEN ~ and MINID ~) and publishes it on the prefix's channel, so the
+// event id is the stream id. Each instance holds one subscriber connection
+// (SUBSCRIBE, or SSUBSCRIBE with a Redis Cluster client) and filters by
+// topic and metadata locally. Pub/sub is at-most-once; the broker makes up
+// for it: after a reconnect it reads from the stream whatever it missed, and
+// when even the stream cannot fill a gap it closes its streams so clients
+// resume and get the core's reset event rather than silently miss events.
+// See Broker for the guarantees.
+package redisbackend

@@ -1,0 +1,184 @@
+package redisbackend_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ssekit/ssekit/core"
+	"github.com/ssekit/ssekit/redisbackend"
+)
+
+// instance is one app instance: a hub on a Redis broker, served over HTTP.
+type instance struct {
+	broker *redisbackend.Broker
+	hub    *core.Hub
+	srv    *httptest.Server
+}
+
+// newInstance starts an instance on redisURL with the given prefix; the
+// test's cleanup shuts it down.
+func newInstance(t *testing.T, redisURL, prefix string, opts ...redisbackend.Option) *instance {
+	t.Helper()
+	b, err := redisbackend.New(context.Background(), redisURL, append([]redisbackend.Option{redisbackend.WithPrefix(prefix)}, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return serve(t, b)
+}
+
+func serve(t *testing.T, b *redisbackend.Broker) *instance {
+	t.Helper()
+	hub, err := core.NewHub(core.WithBroker(b), core.WithQueueSize(16384), core.WithHeartbeat(0), core.WithShutdownSpread(0))
+	if err != nil {
+		b.Close()
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	core.Mount(mux, "/events", hub)
+	srv := httptest.NewServer(mux)
+	in := &instance{broker: b, hub: hub, srv: srv}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = hub.Shutdown(ctx)
+		srv.Close()
+		if err := b.Close(); err != nil {
+			t.Errorf("broker close: %v", err)
+		}
+		if err := b.Close(); err != nil {
+			t.Errorf("second broker close: %v", err)
+		}
+	})
+	return in
+}
+
+// event is one SSE event as a client sees it.
+type event struct {
+	ID, Event, Data string
+}
+
+// envelope decodes the event's data.
+func (e event) envelope(t *testing.T) core.Envelope {
+	t.Helper()
+	var env core.Envelope
+	if err := json.Unmarshal([]byte(e.Data), &env); err != nil {
+		t.Fatalf("event %q: bad envelope %q: %v", e.ID, e.Data, err)
+	}
+	return env
+}
+
+// client is a real SSE client reading a stream over HTTP.
+type client struct {
+	events chan event
+	done   chan struct{} // closed when the stream ends
+	cancel context.CancelFunc
+}
+
+// connect opens a stream at in's /events with query and optional
+// Last-Event-ID, and waits for the stream to be open (its ": connected"
+// comment), so that a publish that follows reaches it.
+func connect(t *testing.T, in *instance, query, lastID string) *client {
+	t.Helper()
+	return connectURL(t, in.srv.URL+"/events?"+query, lastID)
+}
+
+func connectURL(t *testing.T, url, lastID string) *client {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if lastID != "" {
+		req.Header.Set("Last-Event-ID", lastID)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		cancel()
+		resp.Body.Close()
+		t.Fatalf("GET %s: %s", url, resp.Status)
+	}
+	c := &client{events: make(chan event, 100000), done: make(chan struct{}), cancel: cancel}
+	opened := make(chan struct{})
+	go func() {
+		defer close(c.done)
+		defer resp.Body.Close()
+		sc := bufio.NewScanner(resp.Body)
+		sc.Buffer(make([]byte, 64<<10), 4<<20)
+		var ev event
+		var data []string
+		first := true
+		for sc.Scan() {
+			line := sc.Text()
+			if first {
+				first = false
+				close(opened)
+			}
+			switch {
+			case line == "":
+				if len(data) > 0 || ev.Event != "" {
+					ev.Data = strings.Join(data, "\n")
+					c.events <- ev
+				}
+				ev, data = event{}, nil
+			case strings.HasPrefix(line, ":"):
+			case strings.HasPrefix(line, "id: "):
+				ev.ID = line[4:]
+			case strings.HasPrefix(line, "event: "):
+				ev.Event = line[7:]
+			case strings.HasPrefix(line, "data: "):
+				data = append(data, line[6:])
+			}
+		}
+		if first {
+			close(opened)
+		}
+	}()
+	select {
+	case <-opened:
+	case <-time.After(5 * time.Second):
+		cancel()
+		t.Fatal("stream did not open")
+	}
+	t.Cleanup(func() { cancel(); <-c.done })
+	return c
+}
+
+// next returns the next event, failing the test after d.
+func (c *client) next(t *testing.T, d time.Duration) event {
+	t.Helper()
+	select {
+	case e := <-c.events:
+		return e
+	case <-time.After(d):
+		t.Fatalf("no event within %v", d)
+	}
+	return event{}
+}
+
+// none asserts that no event arrives within d.
+func (c *client) none(t *testing.T, d time.Duration) {
+	t.Helper()
+	select {
+	case e := <-c.events:
+		t.Fatalf("unexpected event %+v", e)
+	case <-time.After(d):
+	}
+}
+
+// ended waits for the server to end the stream.
+func (c *client) ended(t *testing.T, d time.Duration) {
+	t.Helper()
+	select {
+	case <-c.done:
+	case <-time.After(d):
+		t.Fatalf("stream still open after %v", d)
+	}
+}
