@@ -131,11 +131,16 @@ func (c *Conn) enqueue(m *Message) bool {
 		c.hub.log.Warn("ssekit: slow client disconnected: queue full", "conn", c.id, "queue", c.hub.cfg.queueSize)
 		return false
 	}
+	// The writer is woken when the queue becomes non-empty; until it takes
+	// the queue, later events ride along without another wake-up.
+	first := len(c.queue) == 0
 	c.queue = append(c.queue, m)
 	c.mu.Unlock()
-	select {
-	case c.wake <- struct{}{}:
-	default:
+	if first {
+		select {
+		case c.wake <- struct{}{}:
+		default:
+		}
 	}
 	return true
 }
