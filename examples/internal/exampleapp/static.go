@@ -3,6 +3,7 @@ package exampleapp
 import (
 	"net/http"
 
+	"github.com/ssekit/ssekit/examples/dashboard"
 	"github.com/ssekit/ssekit/jsclient"
 )
 
@@ -10,5 +11,5 @@ import (
 // dashboard at /.
 func Static(mux *http.ServeMux) {
 	mux.Handle("/ssekit/client.js", jsclient.Handler())
-	mux.Handle("/", Dashboard())
+	mux.Handle("/", dashboard.Handler())
 }
