@@ -1,0 +1,25 @@
+package main
+
+import (
+	"log"
+	"net/http"
+
+	"github.com/ssekit/ssekit/core"
+)
+
+func main() {
+	hub, err := core.NewHub(core.WithProducer("shop"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	// GET /events, GET /events/stats, POST /events/broadcast
+	core.Mount(mux, "/events", hub, core.BroadcastAuth(core.BearerToken("change-me")))
+
+	// Publish from any handler, job or goroutine.
+	mux.HandleFunc("POST /orders/{id}/pay", func(w http.ResponseWriter, r *http.Request) {
+		hub.Publish(r.Context(), "orders", "order.paid", map[string]string{"id": r.PathValue("id")})
+		w.WriteHeader(http.StatusNoContent)
+	})
+	log.Fatal(http.ListenAndServe("127.0.0.1:8080", mux))
+}
