@@ -1,0 +1,40 @@
+// Package fibersse mounts ssekit's Server-Sent Events routes on Fiber v2 in
+// one line:
+//
+//	hub, _ := core.NewHub()
+//	fibersse.SSE(app, "/events", hub, core.BroadcastAuth(core.BearerToken(token)))
+//
+// registers GET /events (the stream), GET /events/stats and
+// POST /events/broadcast on any fiber.Router (the app or a group), with the
+// same behaviour, options and bytes on the wire as core.Mount: the adapter
+// only translates between *fiber.Ctx and core, which holds all behaviour.
+//
+// The stream is written natively through fasthttp's body stream writer,
+// never through the net/http adaptor (which buffers). Because Fiber pools
+// its Ctx and reuses it once the handler returns, the handler copies what the
+// stream needs (the request, as an *http.Request of copied strings, and the
+// connection) before it returns and the writer never touches the Ctx. fasthttp
+// gives a stream no disconnect signal, so a failed write or flush is the
+// disconnect: keep the hub's heartbeat on (core.WithHeartbeat), or an idle
+// stream whose client left lives until the next event. app.Shutdown ends
+// open streams; hub.Shutdown ends them with a final retry hint.
+//
+// Hooks that need the *fiber.Ctx (c.Locals set by auth middleware) use this
+// package's Authorize, OnConnect, BroadcastAuth and StatsAuth; they run
+// while the Ctx is valid. Strings taken from the Ctx are only valid until the
+// handler returns (unless fiber.Config.Immutable): Authorize copies the
+// Access it returns, but anything an OnConnect hook keeps (conn.SetMeta)
+// must be copied with utils.CopyString.
+//
+// Fiber pitfalls and what this package does about them:
+//   - fiber.Config.WriteTimeout: fasthttp sets one deadline for the whole
+//     response; the stream moves the connection's write deadline forward
+//     before each batch (core.WithWriteTimeout), so it is not cut.
+//   - etag, cache, idempotency and logger's ${resBody} read the whole body
+//     after the handler, which blocks forever on a stream: skip the stream
+//     route with their Next (see Skipper).
+//   - compress still streams (fasthttp flushes each chunk) but compressed:
+//     skip it with Next.
+//   - The Content-Type is exactly text/event-stream (no charset), which
+//     otelfiber recognises and skips.
+package fibersse
