@@ -67,6 +67,8 @@ export interface ConnectionOptions {
   maxRetryMs?: number;
   /** Backoff floor in ms until the server sends retry:. Default 0. */
   minRetryMs?: number;
+  /** Backoff floor in ms on a native EventSource, which hides the server's retry:. Default 3000. */
+  nativeRetryMs?: number;
   /** Stop after this many consecutive failed attempts. Default: never. */
   maxAttempts?: number;
   /** The server's heartbeat interval in ms (default 15000); 0 disables the stall watchdog. */

@@ -19,6 +19,7 @@ const DEFAULTS = {
   initialRetryMs: 1000, // first backoff window
   maxRetryMs: 30000, // backoff cap
   minRetryMs: 0, // floor until the server sends retry:
+  nativeRetryMs: 3000, // floor on a native EventSource, which hides retry:
   heartbeatMs: 15000, // the server's heartbeat interval
   stallFactor: 2.5, // stall = no bytes for stallFactor × heartbeatMs
   dedupe: 1000, // envelope ids remembered to drop replayed overlap; 0 disables
@@ -389,7 +390,9 @@ class TabShare {
   constructor(conn) {
     this.conn = conn;
     const env = conn.manager.env;
-    this.name = "ssekit:" + conn.key;
+    // The url is part of the name: tabs that use one key for different
+    // urls must not follow each other's stream.
+    this.name = "ssekit:" + conn.key + " " + conn.url;
     this.leader = false;
     this.releaseLock = null;
     this.closed = false;
@@ -408,7 +411,7 @@ class TabShare {
     this.post({ t: "join", names: [...conn.names.keys()] });
   }
   post(msg) {
-    if (!this.closed) this.ch.postMessage({ url: this.conn.url, ...msg });
+    if (!this.closed) this.ch.postMessage(msg);
   }
   lead() {
     this.leader = true;
@@ -417,11 +420,11 @@ class TabShare {
   }
   receive(msg) {
     const conn = this.conn;
-    if (!msg || msg.url !== conn.url) return;
+    if (!msg) return;
     if (this.leader) {
       if (msg.t === "join" || msg.t === "want") {
         for (const n of msg.names) conn._wantName(n);
-        if (msg.t === "join") this.post({ t: "state", state: conn.state, lastEventId: conn.lastEventId });
+        if (msg.t === "join") this.post({ t: "state", state: conn.state, lastEventId: conn.lastEventId, info: conn.openInfo });
       }
       return;
     }
@@ -429,10 +432,13 @@ class TabShare {
       case "leader":
         this.post({ t: "want", names: [...conn.names.keys()] });
         break;
-      case "state":
+      case "state": {
         if (msg.lastEventId && !conn.lastEventId) conn.lastEventId = msg.lastEventId;
+        const wasOpen = conn.state === "open";
         conn._setState(msg.state);
+        if (msg.state === "open" && !wasOpen && msg.info) conn._emitOpen(msg.info); // joined an open stream
         break;
+      }
       case "open":
         conn._setState("open");
         conn._emitOpen(msg.info);
@@ -545,6 +551,7 @@ class Connection {
     this._setState("open");
     this._activity();
     const info = { key: this.key, url: this.url, lastEventId: this.lastEventId, reconnect: this.opens > 1, transport: this.kind };
+    this.openInfo = info;
     if (this.share) this.share.post({ t: "open", info });
     this._emitOpen(info);
   }
@@ -659,7 +666,10 @@ class Connection {
   _finishFailure(f, retry) {
     let delay;
     if (retry) {
-      const floor = Math.max(this.serverRetryMs ?? this.opts.minRetryMs, f.retryAfterMs ?? 0);
+      // A native EventSource hides the server's retry:, so it gets the floor
+      // browsers and ssekit servers use by default instead.
+      const fallback = this.kind === "eventsource" ? Math.max(this.opts.minRetryMs, this.opts.nativeRetryMs) : this.opts.minRetryMs;
+      const floor = Math.max(this.serverRetryMs ?? fallback, f.retryAfterMs ?? 0);
       delay = backoffDelay(this.attempt, {
         initialRetryMs: this.opts.initialRetryMs,
         maxRetryMs: this.opts.maxRetryMs,

@@ -223,7 +223,8 @@ test("cross-tab: two pages share one connection; when the leader closes, the oth
     await waitIn(a, () => window.subs.x.leader && window.subs.x.state === "open");
     const b = await openClientPage(context, server.base);
     await subscribe(b, "x", opts, ["n"]);
-    await waitIn(b, () => window.subs.x.state === "open");
+    await waitOpen(b, "x"); // a tab that joins an open stream is told it is open
+    assert.equal(await b.evaluate(() => window.subs.x.state), "open");
     assert.equal(await b.evaluate(() => window.subs.x.leader), false);
     await server.waitStats((s) => s.topics?.[topic] === 1, "one connection for two tabs");
     const id1 = await server.publish({ event: "n", topic, data: 1 });
@@ -233,8 +234,8 @@ test("cross-tab: two pages share one connection; when the leader closes, the oth
 
     await a.close(); // the leader tab goes away; its lock is released
     await waitIn(b, () => window.subs.x.leader);
-    await waitOpen(b, "x");
-    const [open] = await rec(b, "x:open");
+    await waitOpen(b, "x", 2);
+    const open = (await rec(b, "x:open")).at(-1);
     assert.equal(open.lastEventId, id1, "the new leader resumed from the last id it saw");
     const id2 = await server.publish({ event: "n", topic, data: 2 });
     await waitCount(b, "x", 2);

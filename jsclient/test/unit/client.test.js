@@ -258,7 +258,7 @@ test("the de-dup memory is bounded", () => {
 test("native: reconnects with exponential backoff and full jitter, capped, reset on open", () => {
   const ES = fakeEventSourceClass();
   let r = 1;
-  const sse = createSSE({ EventSource: ES, random: () => r, autoLifecycle: false, initialRetryMs: 1000, maxRetryMs: 5000 });
+  const sse = createSSE({ EventSource: ES, random: () => r, autoLifecycle: false, initialRetryMs: 1000, maxRetryMs: 5000, nativeRetryMs: 0 });
   const s = sse.subscribe({ key: "k", url: "/e" });
   const delays = [];
   s.onError((e) => delays.push(e.retryInMs));
@@ -277,6 +277,17 @@ test("native: reconnects with exponential backoff and full jitter, capped, reset
   assert.equal(delays.at(-1), 500, "attempts start over after an open; jitter applies");
 });
 
+test("native: the backoff floor is 3 s, since a native EventSource hides retry:", () => {
+  const ES = fakeEventSourceClass();
+  const sse = createSSE({ EventSource: ES, random: () => 0, autoLifecycle: false });
+  const delays = [];
+  sse.subscribe({ key: "k", url: "/e" }).onError((e) => delays.push(e.retryInMs));
+  ES.last.fail();
+  mock.timers.tick(3000);
+  ES.last.fail();
+  assert.deepEqual(delays, [3000, 3000]);
+});
+
 test("errors are typed with willRetry and retryInMs; state follows", () => {
   const { ES, sse } = nativeSSE();
   const s = sse.subscribe({ key: "k", url: "/e" });
@@ -288,7 +299,7 @@ test("errors are typed with willRetry and retryInMs; state follows", () => {
   ES.last.fail();
   assert.equal(errors[0].kind, "network");
   assert.equal(errors[0].willRetry, true);
-  assert.equal(errors[0].retryInMs, 1000);
+  assert.equal(errors[0].retryInMs, 3000);
   assert.equal(errors[0].attempt, 1);
   assert.equal(errors[0].key, "k");
   assert.deepEqual(states, ["open", "connecting"]);
