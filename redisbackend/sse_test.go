@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/ssekit/ssekit/core"
 	"github.com/ssekit/ssekit/redisbackend"
 )
@@ -29,7 +30,21 @@ func newInstance(t *testing.T, redisURL, prefix string, opts ...redisbackend.Opt
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { dropKeys(redisURL, prefix) }) // registered first, so it runs last
 	return serve(t, b)
+}
+
+// dropKeys removes a test prefix's keys from a Redis that outlives the test.
+func dropKeys(redisURL, prefix string) {
+	o, err := redisbackend.ClientOptions(redisURL)
+	if err != nil {
+		return
+	}
+	c := redis.NewClient(o)
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	c.Del(ctx, "{"+prefix+"}:stream", "{"+prefix+"}:nodes")
 }
 
 func serve(t *testing.T, b *redisbackend.Broker) *instance {
