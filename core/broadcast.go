@@ -60,10 +60,15 @@ func (b *broadcastHandler) serve(w http.ResponseWriter, r *http.Request) (string
 		return "", errBroadcastDisabled
 	}
 	if err := b.cfg.broadcastAuth(r); err != nil {
+		b.hub.reject(limitUnauthorized)
 		return "", rejection(err)
 	}
 	req, err := DecodeBroadcast(http.MaxBytesReader(w, r.Body, b.cfg.maxBody))
 	if err != nil {
+		var he *HTTPError
+		if errors.As(err, &he) && he.Status == http.StatusRequestEntityTooLarge {
+			b.hub.reject(limitBodySize)
+		}
 		return "", err
 	}
 	return b.hub.PublishBroadcast(r.Context(), req)

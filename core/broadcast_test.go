@@ -64,6 +64,9 @@ func TestBroadcastStatuses(t *testing.T) {
 	if hub.Stats().Published != 0 {
 		t.Fatal("a refused broadcast was published")
 	}
+	if by := hub.Stats().RejectedBy; by["unauthorized"] != 2 || by["body_size"] != 1 {
+		t.Fatalf("rejected_by %v, want 2 unauthorized and 1 body_size", by)
+	}
 
 	// Accepted broadcasts: topic, filter and meta behave as documented.
 	st, body := post(t, url, "s3cret", `{"event":"goal","data":{"score":"1-0"},"topic":"news","filter":{"channel":"sports"},"meta":{"tenant":"acme","topic":"evil"}}`)

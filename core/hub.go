@@ -62,7 +62,7 @@ type Hub struct {
 		published, delivered, dropped, heartbeats atomic.Uint64
 		replayed, resets                          atomic.Uint64
 		connects, disconnects                     atomic.Uint64
-		rejected                                  atomic.Uint64
+		rejected                                  [numLimits]atomic.Uint64
 	}
 }
 
@@ -211,6 +211,7 @@ func (h *Hub) newMessage(topic, event string, raw []byte, opts []PublishOption) 
 		return nil, err
 	}
 	if len(raw) > h.cfg.maxEventSize {
+		h.reject(limitEventSize)
 		return nil, fmt.Errorf("%w: %d bytes (max %d)", ErrTooLarge, len(raw), h.cfg.maxEventSize)
 	}
 	if topic == "" {
@@ -260,7 +261,7 @@ type connSpec struct {
 // caps.
 func (h *Hub) register(spec connSpec) (*Conn, error) {
 	if len(spec.topics) > h.cfg.maxTopics {
-		h.stats.rejected.Add(1)
+		h.reject(limitTopics)
 		return nil, fmt.Errorf("%w: %d (max %d)", ErrTooManyTopics, len(spec.topics), h.cfg.maxTopics)
 	}
 	now := time.Now()
@@ -292,14 +293,14 @@ func (h *Hub) register(spec connSpec) (*Conn, error) {
 		return nil, ErrClosed
 	case h.cfg.maxConns > 0 && len(h.conns) >= h.cfg.maxConns:
 		h.mu.Unlock()
-		h.stats.rejected.Add(1)
+		h.reject(limitConnections)
 		return nil, fmt.Errorf("%w (max %d)", ErrTooManyConnections, h.cfg.maxConns)
 	}
 	if c.identity != "" && h.cfg.maxPerIdentity > 0 {
 		if held := h.identities[c.identity]; len(held) >= h.cfg.maxPerIdentity {
 			if h.cfg.identityPolicy == RefuseNewest {
 				h.mu.Unlock()
-				h.stats.rejected.Add(1)
+				h.reject(limitIdentity)
 				return nil, fmt.Errorf("%w (max %d)", ErrIdentityLimit, h.cfg.maxPerIdentity)
 			}
 			evict = held[0]
@@ -607,8 +608,14 @@ type Stats struct {
 	// Connects and Disconnects count streams opened and ended.
 	Connects    uint64 `json:"connects"`
 	Disconnects uint64 `json:"disconnects"`
-	// Rejected counts stream requests refused by a limit.
+	// Rejected counts requests and publishes refused by a limit, in all.
 	Rejected uint64 `json:"rejected"`
+	// RejectedBy splits Rejected by limit: "connections" (hub cap),
+	// "identity" (per-identity cap), "topics" (per-connection cap),
+	// "event_size" (publish over the maximum event size), "body_size"
+	// (broadcast body over its limit), "unauthorized" (refused by an
+	// Authorize, BroadcastAuth or StatsAuth hook).
+	RejectedBy map[string]uint64 `json:"rejected_by"`
 	// Cluster holds cluster-wide figures when the broker knows them.
 	Cluster *ClusterStats `json:"cluster,omitempty"`
 }
@@ -645,7 +652,12 @@ func (h *Hub) Stats() Stats {
 	s.Resets = h.stats.resets.Load()
 	s.Connects = h.stats.connects.Load()
 	s.Disconnects = h.stats.disconnects.Load()
-	s.Rejected = h.stats.rejected.Load()
+	s.RejectedBy = make(map[string]uint64, numLimits)
+	for i := range h.stats.rejected {
+		n := h.stats.rejected[i].Load()
+		s.RejectedBy[limitNames[i]] = n
+		s.Rejected += n
+	}
 	if cs, ok := h.broker.(ClusterStatser); ok {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
@@ -657,3 +669,18 @@ func (h *Hub) Stats() Stats {
 	}
 	return s
 }
+
+// The limits counted in Stats.RejectedBy.
+const (
+	limitConnections = iota
+	limitIdentity
+	limitTopics
+	limitEventSize
+	limitBodySize
+	limitUnauthorized
+	numLimits
+)
+
+var limitNames = [numLimits]string{"connections", "identity", "topics", "event_size", "body_size", "unauthorized"}
+
+func (h *Hub) reject(limit int) { h.stats.rejected[limit].Add(1) }

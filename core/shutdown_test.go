@@ -84,9 +84,7 @@ func TestConnectionLimits(t *testing.T) {
 		if st != http.StatusServiceUnavailable || body["error"] == "" {
 			t.Fatalf("third stream: %d %v, want 503", st, body)
 		}
-		if hub.Stats().Rejected != 1 {
-			t.Fatalf("rejected = %d", hub.Stats().Rejected)
-		}
+		wantRejected(t, hub, "connections", 1)
 	})
 	identity := core.Authorize(func(r *http.Request) (core.Access, error) {
 		return core.Access{Identity: r.URL.Query().Get("u")}, nil
@@ -100,6 +98,7 @@ func TestConnectionLimits(t *testing.T) {
 		if st, _ := getJSON(t, srv.URL+"/events?u=alice"); st != http.StatusTooManyRequests {
 			t.Fatalf("alice's third stream: %d, want 429", st)
 		}
+		wantRejected(t, hub, "identity", 1)
 	})
 	t.Run("per identity, close oldest", func(t *testing.T) {
 		hub := newHub(t, core.WithMaxConnectionsPerIdentity(1, core.CloseOldest))
@@ -126,6 +125,7 @@ func TestConnectionLimits(t *testing.T) {
 		if err := hub.Subscribe(hub.Conns(nil)[0].ID(), "c"); !errors.Is(err, core.ErrTooManyTopics) {
 			t.Fatalf("Subscribe over the cap: %v", err)
 		}
+		wantRejected(t, hub, "topics", 1)
 	})
 	t.Run("event size", func(t *testing.T) {
 		hub := newHub(t, core.WithMaxEventSize(10))
@@ -135,6 +135,7 @@ func TestConnectionLimits(t *testing.T) {
 		if _, err := hub.PublishRaw(context.Background(), "t", "e", []byte("0123456789")); err != nil {
 			t.Fatalf("10 bytes: %v", err)
 		}
+		wantRejected(t, hub, "event_size", 1)
 	})
 	t.Run("query metadata", func(t *testing.T) {
 		hub := newHub(t)
@@ -180,4 +181,13 @@ func mustRequest(t testing.TB, target string) *http.Request {
 		t.Fatal(err)
 	}
 	return r
+}
+
+// wantRejected checks one limit's counter, and that it is the only one.
+func wantRejected(t testing.TB, hub *core.Hub, limit string, n uint64) {
+	t.Helper()
+	st := hub.Stats()
+	if st.RejectedBy[limit] != n || st.Rejected != n {
+		t.Fatalf("rejected %d by %v, want %d by %q", st.Rejected, st.RejectedBy, n, limit)
+	}
 }

@@ -24,6 +24,7 @@ func (s *statsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if s.cfg.statsAuth != nil {
 		if err := s.cfg.statsAuth(r); err != nil {
+			s.hub.reject(limitUnauthorized)
 			WriteError(w, rejection(err))
 			return
 		}

@@ -74,6 +74,7 @@ func (s *Stream) Accept(r *http.Request) (*Session, error) {
 	if s.cfg.authorize != nil {
 		a, err := s.cfg.authorize(r)
 		if err != nil {
+			s.hub.reject(limitUnauthorized)
 			return nil, rejection(err)
 		}
 		access = a
@@ -139,6 +140,7 @@ func (s *Stream) topics(asked []string, access Access) ([]string, error) {
 		}
 	}
 	if len(topics) > s.hub.cfg.maxTopics {
+		s.hub.reject(limitTopics)
 		return nil, httpErrorf(http.StatusBadRequest, fmt.Errorf("%w: %d (max %d)", ErrTooManyTopics, len(topics), s.hub.cfg.maxTopics))
 	}
 	return topics, nil
