@@ -247,3 +247,25 @@ test("cross-tab: two pages share one connection; when the leader closes, the oth
     await context.close();
   }
 });
+
+test("autoLifecycle: pagehide closes the stream, pageshow resumes from the last id", () =>
+  withPage(async (page) => {
+    const topic = "lifecycle";
+    await subscribe(page, "l", { key: "life", url: `/events?topic=${topic}` }, ["n"]);
+    await waitOpen(page, "l");
+    await server.waitStats((s) => s.topics?.[topic] === 1, "connected");
+    const id1 = await server.publish({ event: "n", topic, data: 1 });
+    await waitCount(page, "l", 1);
+    await page.evaluate(() => window.dispatchEvent(new PageTransitionEvent("pagehide", { persisted: true })));
+    assert.equal(await page.evaluate(() => window.subs.l.state), "paused");
+    await server.waitStats((s) => !s.topics?.[topic], "the stream is closed while the page is hidden");
+    const id2 = await server.publish({ event: "n", topic, data: 2 });
+    await page.evaluate(() => window.dispatchEvent(new PageTransitionEvent("pageshow", { persisted: true })));
+    await waitCount(page, "l", 2);
+    const got = await rec(page, "l");
+    assert.deepEqual(got.map((e) => e.env.id), [id1, id2], "the event sent while hidden was replayed");
+    const opens = await rec(page, "l:open");
+    assert.equal(opens.length, 2);
+    assert.equal(opens[1].lastEventId, id1);
+    assert.deepEqual(await rec(page, "l:error"), [], "pausing is not an error");
+  }));
