@@ -2,36 +2,15 @@ package dashboard_test
 
 import (
 	"bytes"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"runtime"
 	"testing"
-	"time"
 
 	"github.com/ssekit/ssekit/examples/dashboard"
+	"github.com/ssekit/ssekit/examples/internal/leakcheck"
 )
 
-// TestMain fails the package when goroutines started by the tests are
-// still running once they are done.
-func TestMain(m *testing.M) {
-	before := runtime.NumGoroutine()
-	code := m.Run()
-	if code == 0 {
-		deadline := time.Now().Add(5 * time.Second)
-		for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
-			time.Sleep(10 * time.Millisecond) // polling a counter, not synchronizing with a test
-		}
-		if n := runtime.NumGoroutine(); n > before {
-			buf := make([]byte, 1<<20)
-			buf = buf[:runtime.Stack(buf, true)]
-			fmt.Fprintf(os.Stderr, "goroutine leak: %d before, %d after\n%s\n", before, n, buf)
-			code = 1
-		}
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { leakcheck.Main(m) }
 
 func TestHandlerServesThePageAtRoot(t *testing.T) {
 	srv := httptest.NewServer(dashboard.Handler())
