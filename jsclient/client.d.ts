@@ -121,6 +121,11 @@ export interface OpenInfo {
   transport: TransportKind;
 }
 
+/**
+ * A listener for one event name. nativeEvent is the EventSource's MessageEvent,
+ * or an equivalent one built by the fetch transport and cross-tab followers
+ * (null only where the host has no MessageEvent class).
+ */
 export type Listener<T = any> = (payload: T, envelope: Envelope<T> | null, nativeEvent: MessageEvent | null) => void;
 export type AnyListener = (event: string, payload: any, envelope: Envelope | null, nativeEvent: MessageEvent | null) => void;
 

@@ -603,6 +603,11 @@ class Connection {
         }),
       );
     }
+    // The fetch transport and cross-tab followers have no native event; they
+    // get an equivalent MessageEvent where the host has the class.
+    if (!nativeEvent && typeof MessageEvent === "function") {
+      nativeEvent = new MessageEvent(type, { data, lastEventId: this.lastEventId });
+    }
     const args = [payload, envelope, nativeEvent];
     for (const sub of [...this.subs]) {
       if (type === RESET_EVENT) {

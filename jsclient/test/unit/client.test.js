@@ -164,6 +164,20 @@ test("connection events named error or open are still messages", () => {
   assert.deepEqual(got, ["app error"]);
 });
 
+test("fetch: listeners get an equivalent MessageEvent as the native event", async () => {
+  const { fetch, sse } = fetchSSE();
+  const s = sse.subscribe({ key: "k", url: "/e" });
+  let ev = null;
+  s.on("x", (p, env, native) => (ev = native));
+  await until(() => fetch.calls.length === 1);
+  fetch.respond().push("id: 4\nevent: x\ndata: 1\n\n");
+  await until(() => ev !== null);
+  assert.ok(ev instanceof MessageEvent);
+  assert.equal(ev.type, "x");
+  assert.equal(ev.data, "1");
+  assert.equal(ev.lastEventId, "4");
+});
+
 test("onAny sees every event with its name", () => {
   const { fetch, sse } = fetchSSE();
   const s = sse.subscribe({ key: "k", url: "/e" });
