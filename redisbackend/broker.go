@@ -179,6 +179,9 @@ func (b *Broker) Subscribe(fn func(*core.Message)) (func(), error) {
 func (b *Broker) AttachHub(h *core.Hub) {
 	b.hubMu.Lock()
 	defer b.hubMu.Unlock()
+	if b.ctx.Err() != nil {
+		return // closed: there is nothing to share any more
+	}
 	if !slices.Contains(b.hubs, h) {
 		b.hubs = append(b.hubs, h)
 	}
@@ -194,7 +197,9 @@ func (b *Broker) AttachHub(h *core.Hub) {
 func (b *Broker) Close() error {
 	var err error
 	b.once.Do(func() {
+		b.hubMu.Lock() // so AttachHub cannot start the stats writer after this
 		b.cancel()
+		b.hubMu.Unlock()
 		b.psMu.Lock()
 		if b.ps != nil {
 			_ = b.ps.Close() // interrupts a blocked receive

@@ -1,0 +1,149 @@
+package redisbackend_test
+
+import (
+	"context"
+	"io"
+	"net"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ssekit/ssekit/redisbackend"
+)
+
+// blackhole is a TCP proxy to Redis that can silently stop forwarding on
+// the connections it holds, as a network partition or a half-dead load
+// balancer does: the sockets stay open, nothing arrives.
+type blackhole struct {
+	ln     net.Listener
+	target string
+	mu     sync.Mutex
+	pairs  []*pair
+	wg     sync.WaitGroup
+}
+
+type pair struct {
+	a, b   net.Conn
+	frozen atomic.Bool
+}
+
+func newBlackhole(t *testing.T, target string) *blackhole {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &blackhole{ln: ln, target: target}
+	p.wg.Add(1)
+	go p.accept()
+	t.Cleanup(p.close)
+	return p
+}
+
+func (p *blackhole) addr() string { return p.ln.Addr().String() }
+
+func (p *blackhole) accept() {
+	defer p.wg.Done()
+	for {
+		a, err := p.ln.Accept()
+		if err != nil {
+			return
+		}
+		b, err := net.Dial("tcp", p.target)
+		if err != nil {
+			a.Close()
+			continue
+		}
+		pr := &pair{a: a, b: b}
+		p.mu.Lock()
+		p.pairs = append(p.pairs, pr)
+		p.mu.Unlock()
+		p.wg.Add(2)
+		go p.pipe(pr, a, b)
+		go p.pipe(pr, b, a)
+	}
+}
+
+// pipe copies src to dst, discarding everything once the pair is frozen.
+func (p *blackhole) pipe(pr *pair, dst, src net.Conn) {
+	defer p.wg.Done()
+	defer dst.Close()
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		if n > 0 && !pr.frozen.Load() {
+			if _, werr := dst.Write(buf[:n]); werr != nil {
+				return
+			}
+		}
+		if err != nil {
+			if err != io.EOF {
+				src.Close()
+			}
+			return
+		}
+	}
+}
+
+// freeze blackholes every connection open now; new ones work.
+func (p *blackhole) freeze() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, pr := range p.pairs {
+		pr.frozen.Store(true)
+	}
+}
+
+func (p *blackhole) close() {
+	p.ln.Close()
+	p.mu.Lock()
+	for _, pr := range p.pairs {
+		pr.a.Close()
+		pr.b.Close()
+	}
+	p.mu.Unlock()
+	p.wg.Wait()
+}
+
+func TestSilentSubscriptionIsDetectedAndWhatItMissedIsRecovered(t *testing.T) {
+	srv := startRedis(t)
+	proxy := newBlackhole(t, srv.addr())
+	prefix := newPrefix()
+	in := newInstance(t, "redis://"+proxy.addr()+"/0", prefix,
+		redisbackend.WithReconnect(20*time.Millisecond, 100*time.Millisecond, 200*time.Millisecond),
+		redisbackend.WithPublishTimeout(300*time.Millisecond))
+	c := connect(t, in, "topic=r", "")
+	pub, err := redisbackend.NewPublisher(context.Background(), srv.url(), redisbackend.WithPrefix(prefix))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pub.Close()
+	ctx := context.Background()
+
+	first, err := pub.Publish(ctx, "r", "e", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := c.next(t, wait); e.ID != first {
+		t.Fatalf("got %+v, want %s", e, first)
+	}
+	// The instance's connections go silent without closing.
+	proxy.freeze()
+	var ids []string
+	for n := 1; n <= 10; n++ {
+		id, err := pub.Publish(ctx, "r", "e", n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	for _, id := range ids {
+		if e := c.next(t, 10*time.Second); e.ID != id {
+			t.Fatalf("got %+v, want %s", e, id)
+		}
+	}
+	if s := in.broker.Stats(); s.Reconnects == 0 || s.Recovered < uint64(len(ids)) {
+		t.Fatalf("broker stats %+v: want a reconnect and %d events recovered from the stream", s, len(ids))
+	}
+}
