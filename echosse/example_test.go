@@ -1,0 +1,69 @@
+package echosse_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"github.com/ssekit/ssekit/core"
+	"github.com/ssekit/ssekit/echosse"
+)
+
+// The one-liner: the stream, stats and broadcast routes on an Echo app.
+func ExampleSSE() {
+	hub, _ := core.NewHub()
+	e := echo.New()
+	echosse.SSE(e, "/events", hub, core.BroadcastAuth(core.BearerToken("secret")))
+
+	srv := httptest.NewServer(e)
+	defer srv.Close()
+	defer hub.Shutdown(context.Background()) // ends the streams first
+
+	resp, err := http.Get(srv.URL + "/events?topic=orders")
+	if err != nil {
+		panic(err)
+	}
+	defer resp.Body.Close()
+	r := bufio.NewReader(resp.Body)
+	r.ReadString('\n') // ": connected": the stream is registered
+
+	hub.Publish(context.Background(), "orders", "order.created", map[string]int{"id": 42})
+	for {
+		line, _ := r.ReadString('\n')
+		if strings.HasPrefix(line, "event: ") {
+			fmt.Print(line)
+			return
+		}
+	}
+	// Output: event: order.created
+}
+
+// Hooks get the echo.Context, so they can read what auth middleware set.
+func ExampleAuthorize() {
+	hub, _ := core.NewHub()
+	defer hub.Shutdown(context.Background())
+	e := echo.New()
+	api := e.Group("/api") // with your auth middleware, which does c.Set("user", …)
+	echosse.SSE(api, "/events", hub, echosse.Authorize(func(c echo.Context) (core.Access, error) {
+		user, ok := c.Get("user").(string)
+		if !ok {
+			return core.Access{}, core.Unauthorized("log in first")
+		}
+		return core.Access{Identity: user, Meta: map[string]string{"user_id": user}}, nil
+	}))
+	// Later: hub.Publish(ctx, "orders", "order.updated", order, core.Where(core.Match{"user_id": "42"}))
+}
+
+// The stream handler alone, for custom routes and per-route middleware.
+func ExampleStream() {
+	hub, _ := core.NewHub()
+	defer hub.Shutdown(context.Background())
+	e := echo.New()
+	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{Skipper: echosse.Skipper}))
+	e.GET("/orders/live", echosse.Stream(hub, core.Topics("orders")))
+}
