@@ -4,7 +4,7 @@ SHELL := /bin/bash
 GO ?= go
 # Every module of the workspace (go.work), as directories.
 MODULES = $(shell $(GO) list -m -f '{{.Dir}}')
-RUN_EXAMPLE ?= nethttp
+RUN_EXAMPLE ?= echo
 
 .PHONY: run test test-go test-js bench fmt ensure
 
