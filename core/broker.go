@@ -54,6 +54,13 @@ type ReplayLog interface {
 	Replay(ctx context.Context, afterID string, fn func(*Message) error) (cursor string, err error)
 }
 
+// HubAttacher is implemented by brokers that need the hub they serve, for
+// example to publish its connection counts for cluster-wide stats. NewHub
+// calls AttachHub once, after subscribing.
+type HubAttacher interface {
+	AttachHub(h *Hub)
+}
+
 // Sentinel errors of the broker and replay contracts.
 var (
 	// ErrClosed is returned by operations on a closed broker or a hub that

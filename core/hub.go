@@ -113,7 +113,7 @@ func NewHub(opts ...HubOption) (*Hub, error) {
 		return nil, fmt.Errorf("core: subscribe to broker: %w", err)
 	}
 	h.unsub = unsub
-	if a, ok := h.broker.(interface{ AttachHub(*Hub) }); ok {
+	if a, ok := h.broker.(HubAttacher); ok {
 		a.AttachHub(h)
 	}
 	if cfg.heartbeat > 0 || cfg.maxLifetime > 0 {
