@@ -55,6 +55,7 @@ type Broker struct {
 	posMu   sync.Mutex
 	last    core.EventID  // newest id handed to subscribers (or known to predate them)
 	advance chan struct{} // closed when last moves, if someone waits
+	gapAt   core.EventID  // last delivered id when a gap was last reported (run goroutine only)
 
 	psMu sync.Mutex
 	ps   *redis.PubSub

@@ -2,7 +2,10 @@ package redisbackend_test
 
 import (
 	"context"
+	"fmt"
+	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -230,5 +233,108 @@ func TestEventsPublishedWhileTheSubscriptionIsDownAreRecovered(t *testing.T) {
 	}
 	if s := in.broker.Stats(); s.Recovered == 0 || s.Reconnects == 0 {
 		t.Fatalf("broker stats %+v: want events recovered from the stream after a reconnect", s)
+	}
+}
+
+func TestIdleSubscriptionIsPingedNotReconnected(t *testing.T) {
+	in := newInstance(t, redisURL(t), newPrefix(), redisbackend.WithReconnect(20*time.Millisecond, 100*time.Millisecond, 50*time.Millisecond))
+	c := connect(t, in, "topic=r", "")
+	<-time.After(time.Second) // twenty health-check intervals without an event
+	if s := in.broker.Stats(); s.Reconnects != 0 {
+		t.Fatalf("an idle, healthy subscription reconnected: %+v", s)
+	}
+	id, err := in.hub.Publish(context.Background(), "r", "e", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := c.next(t, wait); e.ID != id {
+		t.Fatalf("got %+v, want %s", e, id)
+	}
+}
+
+func TestSubscriberCutOffByOutputBufferLimitLosesNothing(t *testing.T) {
+	// A tiny pub/sub output buffer limit: Redis disconnects a subscriber
+	// that falls 64 kB behind, the way production Redis does at 32 MB.
+	srv := startRedis(t, "--client-output-buffer-limit", "pubsub", "64kb", "32kb", "1")
+	prefix := newPrefix()
+	b, err := redisbackend.New(context.Background(), srv.url(), append(fastReconnect, redisbackend.WithPrefix(prefix), redisbackend.WithStreamLimits(100000, 0))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	gate := make(chan struct{})
+	var once sync.Once
+	got := make(chan string, 20000)
+	unsub, err := b.Subscribe(func(m *core.Message) {
+		once.Do(func() { <-gate }) // a stalled consumer: the socket is not read
+		got <- m.ID
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unsub()
+
+	pub, err := redisbackend.NewPublisher(context.Background(), srv.url(), redisbackend.WithPrefix(prefix), redisbackend.WithStreamLimits(100000, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pub.Close()
+	payload := make([]byte, 2048)
+	for i := range payload {
+		payload[i] = 'x'
+	}
+	const n = 5000
+	ids := make([]string, n)
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for w := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < n; i += 8 {
+				id, err := pub.PublishRaw(context.Background(), "r", "e", payload)
+				if err != nil {
+					errs <- err
+					return
+				}
+				ids[i] = id
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	admin := b.Client()
+	if err := waitFor(10*time.Second, func() error {
+		list, err := admin.ClientList(context.Background()).Result()
+		if err != nil {
+			return err
+		}
+		if strings.Contains(list, "sub=1") {
+			return fmt.Errorf("subscriber still connected")
+		}
+		return nil
+	}); err != nil {
+		t.Fatalf("Redis did not cut off the stalled subscriber: %v", err)
+	}
+	close(gate)
+
+	sort.Slice(ids, func(i, j int) bool { return core.CompareIDs(ids[i], ids[j]) < 0 })
+	for i, want := range ids {
+		select {
+		case id := <-got:
+			if id != want {
+				t.Fatalf("event %d: got %s, want %s", i, id, want)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("only %d of %d events arrived; broker %+v", i, n, b.Stats())
+		}
+	}
+	s := b.Stats()
+	t.Logf("broker %+v", s)
+	if s.Reconnects == 0 || s.Recovered == 0 || s.Gaps != 0 {
+		t.Fatalf("broker stats %+v: want a reconnect, events recovered from the stream, no gap", s)
 	}
 }

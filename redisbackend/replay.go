@@ -58,7 +58,11 @@ func (b *Broker) Replay(ctx context.Context, afterID string, fn func(*core.Messa
 	}
 	cursor := after
 	for cursor.Compare(upto) < 0 {
-		xs, err := b.client.XRangeN(rctx, b.keys.stream, "("+cursor.String(), upto.String(), catchUpBatch).Result()
+		// Each read has its own deadline: a long replay to a slow client
+		// may take longer than any one of them.
+		xctx, xcancel := context.WithTimeout(ctx, 2*b.cfg.publishTimeout)
+		xs, err := b.client.XRangeN(xctx, b.keys.stream, "("+cursor.String(), upto.String(), catchUpBatch).Result()
+		xcancel()
 		if err != nil {
 			return cursor.String(), fmt.Errorf("redisbackend: replay: %w", err)
 		}

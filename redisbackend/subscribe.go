@@ -47,6 +47,13 @@ func (b *Broker) run() {
 // session runs one subscription. established reports whether it got as far
 // as receiving live events.
 func (b *Broker) session() (established bool, err error) {
+	// Read the bulk of what was missed before subscribing, so that live
+	// events do not pile up in Redis's output buffer for this connection
+	// (and trip client-output-buffer-limit) during a long catch-up; the
+	// second catch-up, once subscribed, covers the moment in between.
+	if err := b.catchUp(); err != nil {
+		return false, fmt.Errorf("catch up from stream: %w", err)
+	}
 	ps, err := b.subscribe()
 	if err != nil {
 		return false, err
@@ -157,18 +164,23 @@ func (b *Broker) receive(ps *redis.PubSub) error {
 // catchUp delivers, from the stream, everything after the last delivered
 // id: what was published before this subscription was in place.
 func (b *Broker) catchUp() error {
-	ctx, cancel := context.WithTimeout(b.ctx, 4*b.cfg.publishTimeout)
-	defer cancel()
+	// Each read has its own deadline: the whole catch-up after a long
+	// outage may take longer than any one of them.
+	ctx, cancel := context.WithTimeout(b.ctx, 2*b.cfg.publishTimeout)
 	info, err := b.streamInfo(ctx)
+	cancel()
 	if err != nil {
 		return err
 	}
 	from := b.lastID()
-	if from != (core.EventID{}) && !info.knows(from) {
+	if from != (core.EventID{}) && !info.knows(from) && from != b.gapAt {
+		b.gapAt = from // one loss, reported once, however many catch-ups see it
 		b.gap(from, info)
 	}
 	for {
+		ctx, cancel := context.WithTimeout(b.ctx, 2*b.cfg.publishTimeout)
 		xs, err := b.client.XRangeN(ctx, b.keys.stream, "("+from.String(), "+", catchUpBatch).Result()
+		cancel()
 		if err != nil {
 			return err
 		}
