@@ -45,7 +45,7 @@ func settled(n int) bool {
 }
 
 // eventually fails t unless cond becomes true within the wait.
-func eventually(t *testing.T, what string, cond func() bool) {
+func eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(wait)
 	for !cond() {
@@ -58,7 +58,7 @@ func eventually(t *testing.T, what string, cond func() bool) {
 
 // env is one hub served by one mount.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	hub    *core.Hub
 	url    string
 	stop   func(context.Context) error
@@ -69,7 +69,7 @@ const token = "s3cret"
 
 // start serves a new hub (no heartbeat, no shutdown jitter, then hubOpts)
 // through m; at cleanup the hub is shut down, then the server.
-func start(t *testing.T, m mount, hubOpts []core.HubOption, routeOpts ...core.RouteOption) *env {
+func start(t testing.TB, m mount, hubOpts []core.HubOption, routeOpts ...core.RouteOption) *env {
 	t.Helper()
 	opts := append([]core.HubOption{core.WithHeartbeat(0), core.WithShutdownSpread(0), core.WithProducer("conformance")}, hubOpts...)
 	hub, err := core.NewHub(opts...)
@@ -142,7 +142,7 @@ func (e *env) publish(topic, event string, data any, opts ...core.PublishOption)
 
 // stream is an open event stream read line by line in the background.
 type stream struct {
-	t      *testing.T
+	t      testing.TB
 	resp   *http.Response
 	lines  chan string // each line with its "\n"; closed at the end
 	cancel context.CancelFunc

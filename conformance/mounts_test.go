@@ -22,30 +22,30 @@ import (
 // (after the hub's streams have ended, except where stopEndsStreams).
 type mount struct {
 	name  string
-	serve func(t *testing.T, hub *core.Hub, opts ...core.RouteOption) (url string, stop func(context.Context) error)
+	serve func(t testing.TB, hub *core.Hub, opts ...core.RouteOption) (url string, stop func(context.Context) error)
 	// stopEndsStreams: stopping the server alone ends open streams.
 	stopEndsStreams bool
 }
 
 // mounts is every way of serving ssekit; each test runs against each.
 var mounts = []mount{
-	{name: "nethttp", serve: func(t *testing.T, hub *core.Hub, opts ...core.RouteOption) (string, func(context.Context) error) {
+	{name: "nethttp", serve: func(t testing.TB, hub *core.Hub, opts ...core.RouteOption) (string, func(context.Context) error) {
 		mux := http.NewServeMux()
 		core.Mount(mux, "/events", hub, opts...)
 		return serveHTTP(t, mux)
 	}},
-	{name: "echo", serve: func(t *testing.T, hub *core.Hub, opts ...core.RouteOption) (string, func(context.Context) error) {
+	{name: "echo", serve: func(t testing.TB, hub *core.Hub, opts ...core.RouteOption) (string, func(context.Context) error) {
 		e := echo.New()
 		e.HideBanner, e.HidePort = true, true
 		echosse.SSE(e, "/events", hub, opts...)
 		return serveHTTP(t, e)
 	}},
-	{name: "gin", serve: func(t *testing.T, hub *core.Hub, opts ...core.RouteOption) (string, func(context.Context) error) {
+	{name: "gin", serve: func(t testing.TB, hub *core.Hub, opts ...core.RouteOption) (string, func(context.Context) error) {
 		r := gin.New()
 		ginsse.SSE(r, "/events", hub, opts...)
 		return serveHTTP(t, r)
 	}},
-	{name: "fiber", stopEndsStreams: true, serve: func(t *testing.T, hub *core.Hub, opts ...core.RouteOption) (string, func(context.Context) error) {
+	{name: "fiber", stopEndsStreams: true, serve: func(t testing.TB, hub *core.Hub, opts ...core.RouteOption) (string, func(context.Context) error) {
 		app := fiber.New(fiber.Config{DisableStartupMessage: true})
 		fibersse.SSE(app, "/events", hub, opts...)
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -70,7 +70,7 @@ var mounts = []mount{
 
 func init() { gin.SetMode(gin.ReleaseMode) }
 
-func serveHTTP(t *testing.T, h http.Handler) (string, func(context.Context) error) {
+func serveHTTP(t testing.TB, h http.Handler) (string, func(context.Context) error) {
 	srv := httptest.NewServer(h)
 	var once sync.Once
 	var err error

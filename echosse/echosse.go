@@ -24,6 +24,7 @@ type Router interface {
 // The same options go to all three. Each route answers 405 to other
 // methods, with the same JSON error as core.
 func SSE(r Router, path string, hub *core.Hub, opts ...core.RouteOption) {
+	// CORE-NEEDS.md 1: the same paths as core.Mount, until core exports them.
 	base := strings.TrimRight("/"+strings.Trim(path, "/"), "/")
 	stream := base
 	if stream == "" {

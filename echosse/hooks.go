@@ -65,6 +65,7 @@ func StatsAuth(fn func(c echo.Context) error) core.RouteOption {
 //
 //	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{Skipper: echosse.Skipper}))
 func Skipper(c echo.Context) bool {
+	// CORE-NEEDS.md 2: this rule belongs in core.
 	for _, a := range c.Request().Header.Values("Accept") {
 		if strings.Contains(a, "text/event-stream") {
 			return true

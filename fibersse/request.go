@@ -75,7 +75,8 @@ func (w *bufferedResponse) Write(p []byte) (int, error) {
 }
 
 // respond runs serve on a buffered http.ResponseWriter and copies the
-// response to c, so answers are core's own, byte for byte.
+// response to c, so answers are core's own, byte for byte, headers
+// included (CORE-NEEDS.md 3).
 func respond(c *fiber.Ctx, serve func(http.ResponseWriter)) error {
 	w := &bufferedResponse{header: make(http.Header)}
 	serve(w)
