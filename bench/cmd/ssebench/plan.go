@@ -47,14 +47,14 @@ type Plan struct {
 
 var ShortPlan = Plan{
 	Name: "short", Runs: 3, ExtraRuns: 1,
-	B0Levels: []int{1000, 10000}, Settle: 200 * time.Millisecond, Idle: 500 * time.Millisecond,
+	B0Levels: []int{1000, 10000}, Settle: 200 * time.Millisecond, Idle: 300 * time.Millisecond,
 	B1:    []B1Case{{1000, 40}, {10000, 10}},
-	B1Dur: 1500 * time.Millisecond, B1Warm: 0.2,
-	B2Subs: []int{1000, 10000}, B2Warm: 200 * time.Millisecond, B2Measure: 800 * time.Millisecond, Window: 128,
-	B3Topics: 1000, B3Subs: 10, B3Rate: 2000, B3Dur: 1500 * time.Millisecond,
-	B4Subs: 10000, B4Slow: 100, B4Rate: 20, B4RefDur: 1500 * time.Millisecond, B4Dur: 3 * time.Second,
+	B1Dur: time.Second, B1Warm: 0.2,
+	B2Subs: []int{1000, 10000}, B2Warm: 200 * time.Millisecond, B2Measure: 600 * time.Millisecond, Window: 32,
+	B3Topics: 1000, B3Subs: 10, B3Rate: 2000, B3Dur: time.Second,
+	B4Subs: 10000, B4Slow: 100, B4Rate: 20, B4RefDur: time.Second, B4Dur: 2 * time.Second,
 	B5Base: 1000, B5PerSec: 100, B5Rate: 10, B5Dur: 3 * time.Second,
-	Drain: 3 * time.Second,
+	Drain: 2 * time.Second,
 }
 
 var LongPlan = Plan{
@@ -62,7 +62,7 @@ var LongPlan = Plan{
 	B0Levels: []int{1000, 5000, 10000, 19000}, Settle: time.Second, Idle: 3 * time.Second,
 	B1:    []B1Case{{1000, 1}, {1000, 10}, {1000, 40}, {10000, 1}, {10000, 10}, {10000, 40}},
 	B1Dur: 10 * time.Second, B1Warm: 0.1,
-	B2Subs: []int{1000, 10000}, B2Warm: time.Second, B2Measure: 5 * time.Second, Window: 128,
+	B2Subs: []int{1000, 10000}, B2Warm: time.Second, B2Measure: 5 * time.Second, Window: 32,
 	B3Topics: 1000, B3Subs: 10, B3Rate: 10000, B3Dur: 10 * time.Second,
 	B4Subs: 10000, B4Slow: 100, B4Rate: 20, B4RefDur: 10 * time.Second, B4Dur: 30 * time.Second,
 	B5Base: 10000, B5PerSec: 100, B5Rate: 10, B5Dur: 2 * time.Minute,

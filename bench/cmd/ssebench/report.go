@@ -211,7 +211,7 @@ func report(plan Plan, names []string, results []Result, skipped []string, elaps
 		if tb := tabs[id]; tb != nil {
 			b7 = true
 			sp := specs[map[string]int{"B7-B0": 0, "B7-B1": 1, "B7-B2": 2}[id]]
-			w("### %s\n\n", strings.Replace(sp.title, "B", "B7 ("+id[3:]+") · B", 1))
+			w("### B7 · %s\n\n", sp.title)
 			// compare against ssekit on core net/http from the main tables
 			merged := &table{vals: tb.vals, cases: tb.cases, servers: append([]string{"ssekit"}, tb.servers...)}
 			for _, cas := range tb.cases {

@@ -200,7 +200,7 @@ func (e *env) latencyAndSaturation(s *session, subs int, b7 bool) error {
 		cas := k(subs) + " subs"
 		var r loadgen.ClosedResult
 		err := s.profiled(b2, cas, func() (err error) {
-			r, err = s.g.ClosedLoop(s.p.pid, 1, pl.Window, pl.B2Warm, pl.B2Measure)
+			r, err = s.g.ClosedLoop(s.p.pid, 1, pl.Window, pl.B2Warm, pl.B2Measure, subs != pl.B0Levels[len(pl.B0Levels)-1])
 			return err
 		})
 		if err != nil {
@@ -255,7 +255,7 @@ func (e *env) runB3(server string, run int) error {
 	if err != nil {
 		return fmt.Errorf("B3 open: %w", err)
 	}
-	cr, err := s.g.ClosedLoop(s.p.pid, pl.B3Topics, pl.Window, pl.B2Warm, pl.B2Measure)
+	cr, err := s.g.ClosedLoop(s.p.pid, pl.B3Topics, pl.Window, pl.B2Warm, pl.B2Measure, false)
 	if err != nil {
 		return fmt.Errorf("B3 closed: %w", err)
 	}

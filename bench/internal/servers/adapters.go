@@ -1,0 +1,103 @@
+package servers
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/gofiber/fiber/v2"
+	"github.com/labstack/echo/v4"
+	"github.com/ssekit/ssekit/core"
+	"github.com/ssekit/ssekit/echosse"
+	"github.com/ssekit/ssekit/fibersse"
+	"github.com/ssekit/ssekit/ginsse"
+
+	"github.com/ssekit/ssekit/bench/internal/ctl"
+)
+
+// The adapters (B7): the same hub and options as "ssekit", mounted through
+// each framework's one-liner.
+func init() {
+	register("ssekit-echo", "ssekit hub through echosse.SSE on Echo v4", func(o Options) (Server, error) {
+		hub, err := core.NewHub(hubOptions(o)...)
+		if err != nil {
+			return nil, err
+		}
+		e := echo.New()
+		e.HideBanner, e.HidePort = true, true
+		echosse.SSE(e, "/events", hub)
+		return &httpAdapter{hub: hub, http: &http.Server{Handler: e}}, nil
+	})
+	register("ssekit-gin", "ssekit hub through ginsse.SSE on Gin", func(o Options) (Server, error) {
+		hub, err := core.NewHub(hubOptions(o)...)
+		if err != nil {
+			return nil, err
+		}
+		gin.SetMode(gin.ReleaseMode)
+		r := gin.New()
+		ginsse.SSE(r, "/events", hub)
+		return &httpAdapter{hub: hub, http: &http.Server{Handler: r}}, nil
+	})
+	register("ssekit-fiber", "ssekit hub through fibersse.SSE on Fiber v2 (fasthttp, native streaming)", func(o Options) (Server, error) {
+		hub, err := core.NewHub(hubOptions(o)...)
+		if err != nil {
+			return nil, err
+		}
+		app := fiber.New(fiber.Config{DisableStartupMessage: true})
+		fibersse.SSE(app, "/events", hub)
+		return &fiberAdapter{hub: hub, app: app}, nil
+	})
+}
+
+// httpAdapter serves a framework that is an http.Handler (Echo, Gin).
+type httpAdapter struct {
+	hub  *core.Hub
+	http *http.Server
+}
+
+func (a *httpAdapter) Serve(ln net.Listener) error {
+	if err := a.http.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func (a *httpAdapter) Path() string            { return "/events?topic=%s" }
+func (a *httpAdapter) Prepare(topics []string) {}
+
+func (a *httpAdapter) Close() {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	a.hub.Shutdown(ctx)
+	a.http.Close()
+}
+
+func (a *httpAdapter) Publish(topic string, payload []byte) error {
+	_, err := a.hub.PublishRaw(context.Background(), topic, ctl.EventName, payload)
+	return err
+}
+
+// fiberAdapter serves Fiber on fasthttp.
+type fiberAdapter struct {
+	hub *core.Hub
+	app *fiber.App
+}
+
+func (a *fiberAdapter) Serve(ln net.Listener) error { return a.app.Listener(ln) }
+func (a *fiberAdapter) Path() string                { return "/events?topic=%s" }
+func (a *fiberAdapter) Prepare(topics []string)     {}
+
+func (a *fiberAdapter) Close() {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	a.hub.Shutdown(ctx)
+	a.app.ShutdownWithTimeout(time.Second)
+}
+
+func (a *fiberAdapter) Publish(topic string, payload []byte) error {
+	_, err := a.hub.PublishRaw(context.Background(), topic, ctl.EventName, payload)
+	return err
+}
