@@ -174,7 +174,7 @@ func (b *Broker) Subscribe(fn func(*core.Message)) (func(), error) {
 	}, nil
 }
 
-// AttachHub is called by core.NewHub: the broker shares the hub's
+// AttachHub implements core.HubAttacher; core.NewHub calls it. The broker shares the hub's
 // connection counts with the cluster, and closes its streams when a gap in
 // delivery cannot be filled.
 func (b *Broker) AttachHub(h *core.Hub) {
@@ -272,4 +272,5 @@ var (
 	_ core.Broker         = (*Broker)(nil)
 	_ core.ReplayLog      = (*Broker)(nil)
 	_ core.ClusterStatser = (*Broker)(nil)
+	_ core.HubAttacher    = (*Broker)(nil)
 )

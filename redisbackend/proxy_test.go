@@ -1,6 +1,7 @@
 package redisbackend_test
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"net"
@@ -26,6 +27,7 @@ type blackhole struct {
 type pair struct {
 	a, b   net.Conn
 	frozen atomic.Bool
+	sub    atomic.Bool // carried a SUBSCRIBE: the subscriber connection
 }
 
 func newBlackhole(t *testing.T, target string) *blackhole {
@@ -60,18 +62,21 @@ func (p *blackhole) accept() {
 		p.pairs = append(p.pairs, pr)
 		p.mu.Unlock()
 		p.wg.Add(2)
-		go p.pipe(pr, a, b)
-		go p.pipe(pr, b, a)
+		go p.pipe(pr, a, b, true)
+		go p.pipe(pr, b, a, false)
 	}
 }
 
 // pipe copies src to dst, discarding everything once the pair is frozen.
-func (p *blackhole) pipe(pr *pair, dst, src net.Conn) {
+func (p *blackhole) pipe(pr *pair, dst, src net.Conn, toRedis bool) {
 	defer p.wg.Done()
 	defer dst.Close()
 	buf := make([]byte, 32<<10)
 	for {
 		n, err := src.Read(buf)
+		if toRedis && bytes.Contains(bytes.ToLower(buf[:n]), []byte("subscribe")) {
+			pr.sub.Store(true)
+		}
 		if n > 0 && !pr.frozen.Load() {
 			if _, werr := dst.Write(buf[:n]); werr != nil {
 				return
@@ -92,6 +97,18 @@ func (p *blackhole) freeze() {
 	defer p.mu.Unlock()
 	for _, pr := range p.pairs {
 		pr.frozen.Store(true)
+	}
+}
+
+// freezeSubscriber blackholes the subscriber connection only: commands
+// still work, live events stop arriving.
+func (p *blackhole) freezeSubscriber() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, pr := range p.pairs {
+		if pr.sub.Load() {
+			pr.frozen.Store(true)
+		}
 	}
 }
 
@@ -146,4 +163,49 @@ func TestSilentSubscriptionIsDetectedAndWhatItMissedIsRecovered(t *testing.T) {
 	if s := in.broker.Stats(); s.Reconnects == 0 || s.Recovered < uint64(len(ids)) {
 		t.Fatalf("broker stats %+v: want a reconnect and %d events recovered from the stream", s, len(ids))
 	}
+}
+
+func TestResumeOnALaggingInstanceGetsEachEventOnce(t *testing.T) {
+	srv := startRedis(t)
+	proxy := newBlackhole(t, srv.addr())
+	prefix := newPrefix()
+	a := newInstance(t, srv.url(), prefix)
+	// B reaches Redis through a proxy that will silence B's subscription:
+	// it falls behind A for a second or two, until its health check
+	// notices, while B's commands (and so its replay) still work.
+	b := newInstance(t, "redis://"+proxy.addr()+"/0", prefix,
+		redisbackend.WithReconnect(20*time.Millisecond, 100*time.Millisecond, time.Second),
+		redisbackend.WithReplayWait(5*time.Second))
+	ca := connect(t, a, "topic=r", "")
+	ctx := context.Background()
+	publish := func(n int) string {
+		t.Helper()
+		id, err := a.hub.Publish(ctx, "r", "e", n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e := ca.next(t, wait); e.ID != id {
+			t.Fatalf("client on A got %+v, want %s", e, id)
+		}
+		return id
+	}
+	first := publish(1)
+	proxy.freezeSubscriber()
+	want := []string{publish(2), publish(3)}
+
+	// The client moves to B with an id B has not delivered yet: B must
+	// neither replay past what it delivered (the rest would come again
+	// live) nor skip anything.
+	r := follow(t, b, "topic=r", first)
+	for _, id := range want {
+		if e := r.next(t, 10*time.Second); e.ID != id {
+			t.Fatalf("got %+v, want %s", e, id)
+		}
+	}
+	last := publish(4)
+	if e := r.next(t, wait); e.ID != last {
+		t.Fatalf("got %+v, want %s", e, last)
+	}
+	r.none(t, 300*time.Millisecond)
+	t.Logf("B: %+v", b.broker.Stats())
 }

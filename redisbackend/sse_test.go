@@ -4,9 +4,11 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -125,36 +127,9 @@ func connectURL(t *testing.T, url, lastID string) *client {
 	go func() {
 		defer close(c.done)
 		defer resp.Body.Close()
-		sc := bufio.NewScanner(resp.Body)
-		sc.Buffer(make([]byte, 64<<10), 4<<20)
-		var ev event
-		var data []string
-		first := true
-		for sc.Scan() {
-			line := sc.Text()
-			if first {
-				first = false
-				close(opened)
-			}
-			switch {
-			case line == "":
-				if len(data) > 0 || ev.Event != "" {
-					ev.Data = strings.Join(data, "\n")
-					c.events <- ev
-				}
-				ev, data = event{}, nil
-			case strings.HasPrefix(line, ":"):
-			case strings.HasPrefix(line, "id: "):
-				ev.ID = line[4:]
-			case strings.HasPrefix(line, "event: "):
-				ev.Event = line[7:]
-			case strings.HasPrefix(line, "data: "):
-				data = append(data, line[6:])
-			}
-		}
-		if first {
-			close(opened)
-		}
+		var once sync.Once
+		readEvents(resp.Body, func() { once.Do(func() { close(opened) }) }, func(e event) { c.events <- e })
+		once.Do(func() { close(opened) })
 	}()
 	select {
 	case <-opened:
@@ -196,4 +171,66 @@ func (c *client) ended(t *testing.T, d time.Duration) {
 	case <-time.After(d):
 		t.Fatalf("stream still open after %v", d)
 	}
+}
+
+// readEvents parses an event stream, calling line for every line read and
+// emit for every event.
+func readEvents(r io.Reader, line func(), emit func(event)) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 4<<20)
+	var ev event
+	var data []string
+	for sc.Scan() {
+		l := sc.Text()
+		line()
+		switch {
+		case l == "":
+			if len(data) > 0 || ev.Event != "" {
+				ev.Data = strings.Join(data, "\n")
+				emit(ev)
+			}
+			ev, data = event{}, nil
+		case strings.HasPrefix(l, ":"):
+		case strings.HasPrefix(l, "id: "):
+			ev.ID = l[4:]
+		case strings.HasPrefix(l, "event: "):
+			ev.Event = l[7:]
+		case strings.HasPrefix(l, "data: "):
+			data = append(data, l[6:])
+		}
+	}
+}
+
+// follow is a client that behaves like EventSource: when the stream ends
+// or cannot be opened, it reconnects with the last id it saw, until the
+// test ends.
+func follow(t *testing.T, in *instance, query, lastID string) *client {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	c := &client{events: make(chan event, 100000), done: make(chan struct{}), cancel: cancel}
+	go func() {
+		defer close(c.done)
+		last := lastID
+		for ctx.Err() == nil {
+			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, in.srv.URL+"/events?"+query, nil)
+			if last != "" {
+				req.Header.Set("Last-Event-ID", last)
+			}
+			if resp, err := http.DefaultClient.Do(req); err == nil {
+				readEvents(resp.Body, func() {}, func(e event) {
+					if e.ID != "" {
+						last = e.ID
+					}
+					c.events <- e
+				})
+				resp.Body.Close()
+			}
+			select { // the reconnect delay a retry: hint would give
+			case <-ctx.Done():
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	}()
+	t.Cleanup(func() { cancel(); <-c.done })
+	return c
 }
