@@ -34,7 +34,7 @@ func main() {
 	out := flag.String("out", "bench/RESULTS.md", "markdown report to write (empty: none)")
 	outDir := flag.String("out-dir", "bench/out", "directory for logs, profiles and the JSON results")
 	only := flag.String("servers", "", "comma-separated servers to run (default: all registered)")
-	scen := flag.String("scenarios", "B0,B1,B2,B3,B4,B5,B7", "scenarios to run (B0–B2 share a process)")
+	scen := flag.String("scenarios", "B0,B1,B2,B3,B4,B5,B6,B7", "scenarios to run (B0–B2 share a process)")
 	runs := flag.Int("runs", 0, "override the plan's run count")
 	budget := flag.Duration("budget", 0, "stop starting new work after this long (default: 3m30s short, 2h long)")
 	serverCPU := flag.String("server-cpu", "0", "CPU list the servers are pinned to (taskset -c); empty: no pinning")
@@ -78,6 +78,9 @@ func main() {
 	// run cut short by the time budget still covers everything once.
 	mainRun := func(run int) {
 		for _, name := range names {
+			if name == "ssekit-redis" {
+				continue // B6 only
+			}
 			isAdapter := strings.HasPrefix(name, "ssekit-")
 			if isAdapter && (!want["B7"] || run > plan.ExtraRuns && plan.Name == "short") {
 				continue
@@ -99,6 +102,19 @@ func main() {
 	}
 	extraRun := func(run int) {
 		for _, name := range names {
+			if name == "ssekit-redis" && want["B6"] {
+				if time.Now().After(e.deadline) {
+					skipped = append(skipped, fmt.Sprintf("run %d %s B6: %v", run, name, errDeadline))
+					continue
+				}
+				e.logf("== run %d/%d %s B6 t=%v", run, plan.ExtraRuns, name, time.Since(start).Round(time.Second))
+				if err := e.runB6(name, run); err != nil {
+					note := fmt.Sprintf("run %d %s B6: %v", run, name, err)
+					e.logf("!! %s", note)
+					skipped = append(skipped, note)
+				}
+				continue
+			}
 			if strings.HasPrefix(name, "ssekit-") {
 				continue
 			}

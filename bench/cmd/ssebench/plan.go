@@ -42,6 +42,10 @@ type Plan struct {
 	B5Rate   float64
 	B5Dur    time.Duration
 
+	B6PerInstance int
+	B6Rate        float64
+	B6Dur         time.Duration
+
 	Drain time.Duration
 }
 
@@ -54,6 +58,7 @@ var ShortPlan = Plan{
 	B3Topics: 1000, B3Subs: 10, B3Rate: 2000, B3Dur: time.Second,
 	B4Subs: 10000, B4Slow: 100, B4Rate: 20, B4RefDur: time.Second, B4Dur: 2 * time.Second,
 	B5Base: 1000, B5PerSec: 100, B5Rate: 10, B5Dur: 3 * time.Second,
+	B6PerInstance: 1000, B6Rate: 40, B6Dur: time.Second,
 	Drain: 2 * time.Second,
 }
 
@@ -66,5 +71,6 @@ var LongPlan = Plan{
 	B3Topics: 1000, B3Subs: 10, B3Rate: 10000, B3Dur: 10 * time.Second,
 	B4Subs: 10000, B4Slow: 100, B4Rate: 20, B4RefDur: 10 * time.Second, B4Dur: 30 * time.Second,
 	B5Base: 10000, B5PerSec: 100, B5Rate: 10, B5Dur: 2 * time.Minute,
+	B6PerInstance: 5000, B6Rate: 40, B6Dur: 10 * time.Second,
 	Drain: 10 * time.Second,
 }

@@ -4,9 +4,11 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"syscall"
 	"time"
@@ -92,6 +94,60 @@ func startServer(bin, name, logDir, serverCPU string, extra ...string) (*proc, e
 		return nil, err
 	}
 	return p, nil
+}
+
+// startRedis starts a private redis-server (no persistence) on a free
+// loopback port, pinned like the servers, and waits until it answers.
+func startRedis(logDir, serverCPU string) (*proc, string, error) {
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		return nil, "", fmt.Errorf("redis-server not installed (scripts/ensure-redis.sh installs it)")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, "", err
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	args := []string{"--bind", "127.0.0.1", "--port", strconv.Itoa(port), "--save", "", "--appendonly", "no", "--daemonize", "no"}
+	var cmd *exec.Cmd
+	if tp, err := exec.LookPath("taskset"); err == nil && serverCPU != "" {
+		cmd = exec.Command(tp, append([]string{"-c", serverCPU, bin}, args...)...)
+	} else {
+		cmd = exec.Command(bin, args...)
+	}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	os.MkdirAll(logDir, 0o755)
+	lf, err := os.Create(filepath.Join(logDir, "redis.log"))
+	if err != nil {
+		return nil, "", err
+	}
+	cmd.Stdout, cmd.Stderr = lf, lf
+	if err := cmd.Start(); err != nil {
+		lf.Close()
+		return nil, "", err
+	}
+	p := &proc{cmd: cmd, pid: cmd.Process.Pid, log: lf}
+	liveMu.Lock()
+	live[p] = struct{}{}
+	liveMu.Unlock()
+	addr := "127.0.0.1:" + strconv.Itoa(port)
+	for end := time.Now().Add(10 * time.Second); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err != nil {
+			continue
+		}
+		c.SetDeadline(time.Now().Add(time.Second))
+		c.Write([]byte("PING\r\n"))
+		buf := make([]byte, 7)
+		n, _ := c.Read(buf)
+		c.Close()
+		if string(buf[:n]) == "+PONG\r\n" {
+			return p, "redis://" + addr + "/0", nil
+		}
+	}
+	p.kill()
+	return nil, "", fmt.Errorf("redis-server on %s did not answer within 10s", addr)
 }
 
 // kill ends the server's whole process group and reaps it.

@@ -36,6 +36,8 @@ var specs = []scenSpec{
 		"max_deliveries_per_s", []metricSpec{{"max_deliveries_per_s", "max deliveries/s", 0, 1}, {"cpu_us_per_delivery", "µs CPU/delivery", 2, -1}, {"open_rate_pub_s", "open-loop pub/s", 0, 0}, {"p50_ms", "p50 ms", 2, -1}, {"p99_ms", "p99 ms", 2, -1}, {"lost", "lost", 0, -1}}},
 	{"B4", "B4 · slow consumers", "10k readers plus 100 stalled connections (1 %, 2 KiB receive buffer, never read). `ref p99` is the same process at the same rate before the stalled clients joined; `rss growth` is after − before the stalled phase (after GC); `stalled dropped` counts stalled streams the server ended.",
 		"p99_vs_ref", []metricSpec{{"ref_p99_ms", "ref p99 ms", 2, -1}, {"p50_ms", "p50 ms", 2, -1}, {"p99_ms", "p99 ms", 2, -1}, {"p99_vs_ref", "p99 ÷ ref", 2, -1}, {"max_ms", "max ms", 1, -1}, {"lost", "lost", 0, -1}, {"rss_growth_mib", "rss growth MiB", 1, -1}, {"stalled_dropped", "stalled dropped", 0, 0}}},
+	{"B6", "B6 · Redis, two instances", "Two ssekit processes with the redisbackend broker share one private redis-server (all three pinned to the server core); events are published on instance A; `local` = subscribers of A, `cross` = subscribers of B. Open loop for latency, then closed loop for the maximum rate (publishes/s = deliveries/s ÷ subscribers). Compare with B1 (one instance, in-memory broker).",
+		"cross_p99_ms", []metricSpec{{"local_p50_ms", "local p50 ms", 2, -1}, {"local_p99_ms", "local p99 ms", 2, -1}, {"cross_p50_ms", "cross p50 ms", 2, -1}, {"cross_p99_ms", "cross p99 ms", 2, -1}, {"cross_max_ms", "cross max ms", 1, -1}, {"lost", "lost", 0, -1}, {"max_deliveries_per_s", "max deliveries/s", 0, 1}, {"publishes_per_s", "publishes/s", 0, 1}}},
 	{"B5", "B5 · churn", "Stable subscribers plus a pool that is closed and reopened at the given rate while events flow; goroutines and RSS (after GC) before and after.",
 		"goroutine_delta", []metricSpec{{"reconnects", "reconnects", 0, 0}, {"goroutines_before", "goroutines before", 0, 0}, {"goroutines_after", "after", 0, 0}, {"rss_before_mib", "RSS MiB before", 1, 0}, {"rss_after_mib", "after", 1, 0}, {"stable_p99_ms", "stable p99 ms", 2, -1}, {"lost", "lost", 0, -1}}},
 }
@@ -195,7 +197,9 @@ func report(plan Plan, names []string, results []Result, skipped []string, elaps
 	}
 	w("\n")
 
-	for _, sp := range specs {
+	ordered := append([]scenSpec(nil), specs...)
+	sort.SliceStable(ordered, func(i, j int) bool { return ordered[i].id < ordered[j].id })
+	for _, sp := range ordered {
 		w("## %s\n\n%s\n\n", sp.title, sp.about)
 		tb := tabs[sp.id]
 		if tb == nil {
@@ -204,7 +208,6 @@ func report(plan Plan, names []string, results []Result, skipped []string, elaps
 		}
 		writeTable(&b, sp, sp.id, tb, names)
 	}
-	w("## B6 · Redis, two instances\n\n_not yet run: the `redisbackend` module was not committed when this harness was written; it becomes one more server entry (`bench/internal/servers`) started twice against one redis-server._\n\n")
 	w("## B7 · adapters (Echo, Gin, Fiber against core net/http)\n\n")
 	b7 := false
 	for _, id := range []string{"B7-B0", "B7-B1", "B7-B2"} {

@@ -373,3 +373,57 @@ func (e *env) runB5(server string, run int) error {
 	})
 	return nil
 }
+
+// runB6: two ssekit instances share one Redis; events are published on
+// instance A, half of the subscribers sit on A and half on B.
+func (e *env) runB6(server string, run int) error {
+	pl := e.plan
+	rp, url, err := startRedis(filepath.Join(e.outDir, "logs"), e.serverCPU)
+	if err != nil {
+		return err
+	}
+	defer rp.kill()
+	s, err := e.open(server, run, "-backend", url, "-instance", "0")
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	pb, err := startServer(e.bin, server, filepath.Join(e.outDir, "logs", "instance-b"), e.serverCPU, "-backend", url, "-instance", "1")
+	if err != nil {
+		return err
+	}
+	defer pb.kill()
+	n := pl.B6PerInstance
+	if _, err := s.g.Connect(n, func(int) int { return 0 }, false, 60*time.Second); err != nil {
+		return fmt.Errorf("B6 connect A: %w", err)
+	}
+	if _, err := s.g.ConnectTo(pb.hello, 1, n, func(int) int { return 0 }, false, 60*time.Second); err != nil {
+		return fmt.Errorf("B6 connect B: %w", err)
+	}
+	time.Sleep(pl.Settle)
+	count := int64(math.Round(pl.B6Rate * pl.B6Dur.Seconds()))
+	cas := fmt.Sprintf("2 × %s subs @ %g/s", k(n), pl.B6Rate)
+	var r loadgen.OpenResult
+	err = s.profiled("B6", cas, func() (err error) {
+		r, err = s.g.OpenLoop(s.p.pid, s.g.Active(), 1, pl.B6Rate, count, int64(math.Ceil(float64(count)*pl.B1Warm)), pl.Drain)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("B6 open: %w", err)
+	}
+	cr, err := s.g.ClosedLoop(s.p.pid, 1, pl.Window, pl.B2Warm, pl.B2Measure, false)
+	if err != nil {
+		return fmt.Errorf("B6 closed: %w", err)
+	}
+	m := map[string]float64{
+		"local_p50_ms": ms(r.P50), "local_p99_ms": ms(r.P99),
+		"max_deliveries_per_s": cr.DeliveriesPerSec, "publishes_per_s": cr.DeliveriesPerSec / float64(2*n),
+		"lost": float64(r.Lost),
+	}
+	if g1 := r.Group1; g1 != nil {
+		m["cross_p50_ms"], m["cross_p99_ms"], m["cross_max_ms"] = ms(g1.P50), ms(g1.P99), ms(g1.Max)
+		m["lost"] += float64(g1.Lost)
+	}
+	s.result("B6", cas, m)
+	return nil
+}

@@ -94,6 +94,8 @@ type OpenResult struct {
 	LoadgenCPU          float64 // cores used by this process while publishing
 	OtherCPU            float64 // cores used by the rest of the machine meanwhile
 	MaxLag              time.Duration
+	// Group1 holds the latency of the connections in group 1, if any.
+	Group1 *OpenResult
 }
 
 // OpenLoop asks the server to publish count events at rate per second over
@@ -104,10 +106,12 @@ func (g *Gen) OpenLoop(pid int, conns []*Conn, topics int, rate float64, count, 
 	if topics < 1 {
 		topics = 1
 	}
-	h := &stats.Hist{}
-	g.hist.Store(nil)
+	h, h1 := &stats.Hist{}, &stats.Hist{}
+	g.hist[0].Store(nil)
+	g.hist[1].Store(nil)
 	e := g.newEpoch(g.Conns(), warm)
-	g.hist.Store(h)
+	g.hist[0].Store(h)
+	g.hist[1].Store(h1)
 	d0 := g.delivered.Load()
 	c0 := sampleCPU(pid)
 	t0 := c0.at
@@ -120,16 +124,22 @@ func (g *Gen) OpenLoop(pid int, conns []*Conn, topics int, rate float64, count, 
 		return OpenResult{}, err
 	}
 	c1 := sampleCPU(pid)
-	var expected int64
+	var expected, expected1 int64
 	for _, c := range conns {
 		// events k in [warm, count) with k % topics == c.Topic
-		expected += countMod(warm, count, int64(topics), int64(c.Topic))
+		n := countMod(warm, count, int64(topics), int64(c.Topic))
+		if c.Group == 1 {
+			expected1 += n
+		} else {
+			expected += n
+		}
 	}
 	deadline := time.Now().Add(drain)
-	for int64(h.Count()) < expected && time.Now().Before(deadline) {
+	for (int64(h.Count()) < expected || int64(h1.Count()) < expected1) && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
-	g.hist.Store(nil)
+	g.hist[0].Store(nil)
+	g.hist[1].Store(nil)
 	r := OpenResult{
 		P50: h.Quantile(0.50), P99: h.Quantile(0.99), Max: h.Max(), Mean: h.Mean(),
 		Samples: int64(h.Count()), Expected: expected, MaxLag: time.Duration(rep.MaxLagNs),
@@ -137,6 +147,10 @@ func (g *Gen) OpenLoop(pid int, conns []*Conn, topics int, rate float64, count, 
 	}
 	r.ServerCPU, r.LoadgenCPU, r.OtherCPU = cores(c0, c1)
 	r.Lost = max(0, expected-r.Samples)
+	if expected1 > 0 {
+		r.Group1 = &OpenResult{P50: h1.Quantile(0.50), P99: h1.Quantile(0.99), Max: h1.Max(), Mean: h1.Mean(),
+			Samples: int64(h1.Count()), Expected: expected1, Lost: max(0, expected1-int64(h1.Count()))}
+	}
 	return r, nil
 }
 

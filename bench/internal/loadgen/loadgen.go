@@ -35,7 +35,7 @@ type Gen struct {
 	dialSeq     atomic.Uint64
 	epoch       atomic.Int64
 	measureFrom atomic.Int64
-	hist        atomic.Pointer[stats.Hist]
+	hist        [2]atomic.Pointer[stats.Hist] // per connection group
 	delivered   atomic.Int64
 
 	mu    sync.Mutex
@@ -48,6 +48,9 @@ type Conn struct {
 	nc    net.Conn
 	Topic int
 	Slow  bool
+	// Group picks the latency histogram (B6: 0 = same instance as the
+	// publisher, 1 = the other instance).
+	Group int
 
 	last    atomic.Int64 // last sequence number received in the current epoch, -1 if none
 	got     atomic.Int64
@@ -157,6 +160,12 @@ func (c *Conn) Release(wait time.Duration) (ended bool) {
 // Slow connections read the response head, then nothing until released, and
 // use a small receive buffer so that the server sees them stall quickly.
 func (g *Gen) Connect(n int, topicOf func(i int) int, slow bool, timeout time.Duration) ([]*Conn, error) {
+	return g.ConnectTo(g.hello, 0, n, topicOf, slow, timeout)
+}
+
+// ConnectTo is Connect against another server (B6: a second instance), with
+// the connections in latency group group.
+func (g *Gen) ConnectTo(h ctl.Hello, group, n int, topicOf func(i int) int, slow bool, timeout time.Duration) ([]*Conn, error) {
 	conns := make([]*Conn, n)
 	errs := make(chan error, n)
 	work := make(chan int)
@@ -166,7 +175,7 @@ func (g *Gen) Connect(n int, topicOf func(i int) int, slow bool, timeout time.Du
 		go func() {
 			defer wg.Done()
 			for i := range work {
-				c, err := g.dial(topicOf(i), slow)
+				c, err := g.dial(h, group, topicOf(i), slow)
 				if err != nil {
 					errs <- err
 					continue
@@ -218,7 +227,7 @@ func (g *Gen) Connect(n int, topicOf func(i int) int, slow bool, timeout time.Du
 	return ok, nil
 }
 
-func (g *Gen) dial(topic int, slow bool) (*Conn, error) {
+func (g *Gen) dial(h ctl.Hello, group, topic int, slow bool) (*Conn, error) {
 	seq := g.dialSeq.Add(1)
 	src := net.IPv4(127, 0, 0, byte(2+seq%SourceAddrs))
 	d := net.Dialer{
@@ -236,17 +245,17 @@ func (g *Gen) dial(topic int, slow bool) (*Conn, error) {
 			return serr
 		},
 	}
-	nc, err := d.Dial("tcp", g.hello.HTTP)
+	nc, err := d.Dial("tcp", h.HTTP)
 	if err != nil {
 		return nil, err
 	}
-	path := strings.Replace(g.hello.Path, "%s", "t"+strconv.Itoa(topic), 1)
-	req := "GET " + path + " HTTP/1.1\r\nHost: " + g.hello.HTTP + "\r\nAccept: text/event-stream\r\nCache-Control: no-cache\r\n\r\n"
+	path := strings.Replace(h.Path, "%s", "t"+strconv.Itoa(topic), 1)
+	req := "GET " + path + " HTTP/1.1\r\nHost: " + h.HTTP + "\r\nAccept: text/event-stream\r\nCache-Control: no-cache\r\n\r\n"
 	if _, err := nc.Write([]byte(req)); err != nil {
 		nc.Close()
 		return nil, err
 	}
-	c := &Conn{g: g, nc: nc, Topic: topic, Slow: slow, ready: make(chan struct{}), ended: make(chan struct{})}
+	c := &Conn{g: g, nc: nc, Topic: topic, Slow: slow, Group: group, ready: make(chan struct{}), ended: make(chan struct{})}
 	c.last.Store(-1)
 	if slow {
 		c.release = make(chan struct{})
@@ -290,7 +299,7 @@ func (c *Conn) read() {
 		c.got.Add(1)
 		g.delivered.Add(1)
 		if s >= g.measureFrom.Load() {
-			if h := g.hist.Load(); h != nil {
+			if h := g.hist[c.Group].Load(); h != nil {
 				h.Record(time.Since(time.Unix(0, sent)))
 			}
 		}
