@@ -3,6 +3,7 @@ package redisbackend_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net"
 	"sync"
@@ -101,14 +102,27 @@ func (p *blackhole) freeze() {
 }
 
 // freezeSubscriber blackholes the subscriber connection only: commands
-// still work, live events stop arriving.
-func (p *blackhole) freezeSubscriber() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, pr := range p.pairs {
-		if pr.sub.Load() {
-			pr.frozen.Store(true)
+// still work, live events stop arriving. It waits for the subscriber to
+// connect first.
+func (p *blackhole) freezeSubscriber(t *testing.T) {
+	t.Helper()
+	err := waitFor(wait, func() error {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		n := 0
+		for _, pr := range p.pairs {
+			if pr.sub.Load() {
+				pr.frozen.Store(true)
+				n++
+			}
 		}
+		if n == 0 {
+			return errors.New("no subscriber connection through the proxy yet")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -146,6 +160,7 @@ func TestSilentSubscriptionIsDetectedAndWhatItMissedIsRecovered(t *testing.T) {
 		t.Fatalf("got %+v, want %s", e, first)
 	}
 	// The instance's connections go silent without closing.
+	proxy.freezeSubscriber(t)
 	proxy.freeze()
 	var ids []string
 	for n := 1; n <= 10; n++ {
@@ -190,7 +205,7 @@ func TestResumeOnALaggingInstanceGetsEachEventOnce(t *testing.T) {
 		return id
 	}
 	first := publish(1)
-	proxy.freezeSubscriber()
+	proxy.freezeSubscriber(t)
 	want := []string{publish(2), publish(3)}
 
 	// The client moves to B with an id B has not delivered yet: B must
@@ -207,5 +222,7 @@ func TestResumeOnALaggingInstanceGetsEachEventOnce(t *testing.T) {
 		t.Fatalf("got %+v, want %s", e, last)
 	}
 	r.none(t, 300*time.Millisecond)
-	t.Logf("B: %+v", b.broker.Stats())
+	if s := b.broker.Stats(); s.Reconnects == 0 {
+		t.Fatalf("B's subscription was never silenced: %+v", s)
+	}
 }
