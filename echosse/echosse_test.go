@@ -1,6 +1,8 @@
 package echosse_test
 
 import (
+	"bufio"
+	"compress/gzip"
 	"context"
 	"io"
 	"net/http"
@@ -216,5 +218,64 @@ func TestContextIsNilOutsideEchosse(t *testing.T) {
 	r := httptest.NewRequest(http.MethodGet, "/", nil)
 	if c := echosse.Context(r); c != nil {
 		t.Errorf("Context = %v", c)
+	}
+}
+
+// Without the Skipper, Gzip compresses the stream, and each batch still
+// reaches the client at once: Gzip's Flush flushes the compressor.
+func TestGzipWithoutSkipperStillStreams(t *testing.T) {
+	hub := newHub(t)
+	e := newEcho()
+	e.Use(middleware.Gzip())
+	echosse.SSE(e, "/events", hub)
+	url := serve(t, hub, e)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url+"/events?topic=t", nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if ce := resp.Header.Get("Content-Encoding"); ce != "gzip" {
+		t.Fatalf("Content-Encoding %q", ce)
+	}
+	zr, err := gzip.NewReader(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := make(chan string, 16)
+	go func() {
+		defer close(lines)
+		r := bufio.NewReader(zr)
+		for {
+			l, err := r.ReadString('\n')
+			if err != nil {
+				return
+			}
+			lines <- l
+		}
+	}()
+	next := func() string {
+		select {
+		case l := <-lines:
+			return l
+		case <-time.After(wait):
+			t.Fatal("no line through gzip")
+		}
+		return ""
+	}
+	if l := next(); l != ": connected\n" {
+		t.Fatalf("first line %q", l)
+	}
+	if _, err := hub.Publish(context.Background(), "t", "zipped", nil); err != nil {
+		t.Fatal(err)
+	}
+	for l := next(); l != "event: zipped\n"; l = next() {
+	}
+	cancel()
+	for range lines {
 	}
 }
