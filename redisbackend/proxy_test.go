@@ -23,6 +23,7 @@ type blackhole struct {
 	mu     sync.Mutex
 	pairs  []*pair
 	wg     sync.WaitGroup
+	silent atomic.Bool // new connections are frozen from the start
 }
 
 type pair struct {
@@ -59,6 +60,7 @@ func (p *blackhole) accept() {
 			continue
 		}
 		pr := &pair{a: a, b: b}
+		pr.frozen.Store(p.silent.Load())
 		p.mu.Lock()
 		p.pairs = append(p.pairs, pr)
 		p.mu.Unlock()
@@ -224,5 +226,28 @@ func TestResumeOnALaggingInstanceGetsEachEventOnce(t *testing.T) {
 	r.none(t, 300*time.Millisecond)
 	if s := b.broker.Stats(); s.Reconnects == 0 {
 		t.Fatalf("B's subscription was never silenced: %+v", s)
+	}
+}
+
+func TestPublishToASilentRedisFailsWithinTheTimeout(t *testing.T) {
+	srv := startRedis(t)
+	proxy := newBlackhole(t, srv.addr())
+	in := newInstance(t, "redis://"+proxy.addr()+"/0", newPrefix(), redisbackend.WithPublishTimeout(300*time.Millisecond))
+	ctx := context.Background()
+	if _, err := in.hub.Publish(ctx, "r", "e", 1); err != nil {
+		t.Fatal(err)
+	}
+	// Redis stops answering, on every connection, old and new, without
+	// closing any: no error comes from the network, only silence.
+	proxy.silent.Store(true)
+	proxy.freeze()
+	for range 3 {
+		start := time.Now()
+		if _, err := in.hub.Publish(ctx, "r", "e", 2); err == nil {
+			t.Fatal("publish to a silent Redis succeeded")
+		}
+		if d := time.Since(start); d > time.Second {
+			t.Fatalf("publish took %v to fail (timeout 300ms)", d)
+		}
 	}
 }
