@@ -221,3 +221,58 @@ func TestErrorsAreCoreJSON(t *testing.T) {
 		t.Errorf("got %d %v %s", resp.StatusCode, resp.Header, b)
 	}
 }
+
+// fasthttp reuses a connection's request buffers for its next request: a
+// topic or metadata value that aliased them would change under the hub's
+// feet once the stream that brought it has ended.
+func TestStreamKeepsCopiesOfTheRequestStrings(t *testing.T) {
+	hub := newHub(t)
+	app := newApp()
+	fibersse.SSE(app, "/events", hub)
+	url := serve(t, hub, app)
+
+	// The first stream's connection is reused after the stream ends.
+	first := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}}
+	t.Cleanup(first.CloseIdleConnections)
+
+	req, _ := http.NewRequest(http.MethodGet, url+"/events?topic=aaaa&who=first", nil)
+	resp, err := first.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := open(t, url+"/events?topic=aaaa&who=other", nil)
+	conns := hub.Conns(core.Match{"who": "first"})
+	if len(conns) != 1 {
+		t.Fatalf("first stream not registered: %d", len(conns))
+	}
+	conns[0].Close()
+	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	// The same connection now carries a shorter request, read into the
+	// same buffers.
+	if status, _ := doWith(t, first, url+"/events/stats?topic=bbbb"); status != http.StatusOK {
+		t.Fatalf("stats: %d", status)
+	}
+	if _, err := hub.Publish(context.Background(), "aaaa", "still.here", nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := other.event(); got != "still.here" {
+		t.Errorf("got %q", got)
+	}
+	if n := hub.CountWhere(core.Match{"who": "other"}); n != 1 {
+		t.Errorf("metadata of the other stream changed: %d", n)
+	}
+}
+
+func doWith(t *testing.T, c *http.Client, url string) (int, string) {
+	t.Helper()
+	resp, err := c.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
