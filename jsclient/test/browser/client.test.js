@@ -1,27 +1,16 @@
 // The client in real headless chromium against the real example server
 // (go run ./examples/nethttp, built once): every test drives the page, the
 // server's HTTP routes, and checks what an app would see.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, launchBrowser, openClientPage, waitIn } from "./harness.js";
+import { suite, openClientPage, waitIn } from "./harness.js";
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = suite();
 
 async function withPage(fn) {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   try {
-    return await fn(await openClientPage(context, server.base), context);
+    return await fn(await openClientPage(context, env.server.base), context);
   } finally {
     await context.close();
   }
@@ -55,7 +44,7 @@ for (const transport of ["eventsource", "fetch"]) {
       const used = await subscribe(page, "a", { key: "recv", url: "/events?topic=recv-" + transport, transport }, ["greeting"]);
       assert.equal(used, transport);
       await waitOpen(page, "a");
-      const id = await server.publish({ event: "greeting", topic: "recv-" + transport, data: { hello: "world" } });
+      const id = await env.server.publish({ event: "greeting", topic: "recv-" + transport, data: { hello: "world" } });
       await waitCount(page, "a", 1);
       const [got] = await rec(page, "a");
       assert.deepEqual(got.payload, { hello: "world" });
@@ -72,14 +61,14 @@ for (const transport of ["eventsource", "fetch"]) {
       const topic = "resume-" + transport;
       await subscribe(page, "r", { key: "resume", url: `/events?topic=${topic}`, transport }, ["n"]);
       await waitOpen(page, "r");
-      const first = await server.publish({ event: "n", topic, data: 1 });
+      const first = await env.server.publish({ event: "n", topic, data: 1 });
       await waitCount(page, "r", 1);
-      assert.ok((await server.drop()) >= 1);
+      assert.ok((await env.server.drop()) >= 1);
       // While the client waits out its backoff (the server's retry: 3000 is the floor), publish more.
       await waitIn(page, () => window.subs.r.state === "connecting");
-      const missed = [await server.publish({ event: "n", topic, data: 2 }), await server.publish({ event: "n", topic, data: 3 })];
+      const missed = [await env.server.publish({ event: "n", topic, data: 2 }), await env.server.publish({ event: "n", topic, data: 3 })];
       await waitOpen(page, "r", 2);
-      const live = await server.publish({ event: "n", topic, data: 4 });
+      const live = await env.server.publish({ event: "n", topic, data: 4 });
       await waitCount(page, "r", 4);
       const got = await rec(page, "r");
       assert.deepEqual(got.map((e) => e.payload), [1, 2, 3, 4]);
@@ -102,7 +91,7 @@ for (const transport of ["eventsource", "fetch"]) {
       assert.equal(r.info.last_event_id, "1-0");
       // Live events still flow afterwards.
       await page.evaluate(() => window.subs.z.on("after", (p) => window.record("z", p)));
-      await server.publish({ event: "after", topic: "reset-" + transport, data: "ok" });
+      await env.server.publish({ event: "after", topic: "reset-" + transport, data: "ok" });
       await waitCount(page, "z", 1);
       assert.deepEqual(await rec(page, "z"), ["ok"]);
     }));
@@ -114,9 +103,9 @@ test("filters by query metadata: a broadcast filter reaches only matching connec
     await subscribe(page, "globex", { key: "globex", url: "/events?topic=filt&tenant=globex" }, ["note", "marker"]);
     await waitOpen(page, "acme");
     await waitOpen(page, "globex");
-    await server.publish({ event: "note", topic: "filt", data: "for acme", filter: { tenant: "acme" } });
+    await env.server.publish({ event: "note", topic: "filt", data: "for acme", filter: { tenant: "acme" } });
     // A marker to both: once it arrived, anything sent before it has arrived too.
-    await server.publish({ event: "marker", topic: "filt", data: "end" });
+    await env.server.publish({ event: "marker", topic: "filt", data: "end" });
     await waitCount(page, "acme", 2);
     await waitCount(page, "globex", 1);
     assert.deepEqual((await rec(page, "acme")).map((e) => e.payload), ["for acme", "end"]);
@@ -129,8 +118,8 @@ test("shared keys use one connection; release closes it with its last user", () 
     await subscribe(page, "s1", { key: "shared", url: `/events?topic=${topic}` }, ["tick"]);
     await subscribe(page, "s2", { key: "shared", url: `/events?topic=${topic}` }, ["tick"]);
     await waitOpen(page, "s1");
-    await server.waitStats((s) => s.topics?.[topic] === 1, "one connection for two subscriptions");
-    await server.publish({ event: "tick", topic, data: 1 });
+    await env.server.waitStats((s) => s.topics?.[topic] === 1, "one connection for two subscriptions");
+    await env.server.publish({ event: "tick", topic, data: 1 });
     await waitCount(page, "s1", 1);
     await waitCount(page, "s2", 1);
     const threw = await page.evaluate(() => {
@@ -143,15 +132,15 @@ test("shared keys use one connection; release closes it with its last user", () 
     });
     assert.match(threw, /already used/);
     await page.evaluate(() => window.subs.s1.release());
-    await server.publish({ event: "tick", topic, data: 2 });
+    await env.server.publish({ event: "tick", topic, data: 2 });
     await waitCount(page, "s2", 2);
-    assert.equal((await server.stats()).topics?.[topic], 1, "still open for s2");
+    assert.equal((await env.server.stats()).topics?.[topic], 1, "still open for s2");
     assert.equal((await rec(page, "s1")).length, 1, "released subscription got nothing more");
     await page.evaluate(() => {
       window.subs.s2.release();
       window.subs.s2.release();
     });
-    await server.waitStats((s) => !s.topics?.[topic], "connection closed after the last release");
+    await env.server.waitStats((s) => !s.topics?.[topic], "connection closed after the last release");
     assert.equal(await page.evaluate(() => window.subs.s2.state), "closed");
   }));
 
@@ -179,9 +168,9 @@ test("fetch transport sends the Authorization header from a function called on e
     }, topic);
     assert.equal(await page.evaluate(() => window.subs.authz.transport), "fetch");
     await waitOpen(page, "authz");
-    const id = await server.publish({ event: "m", topic, data: "x" });
+    const id = await env.server.publish({ event: "m", topic, data: "x" });
     await waitCount(page, "authz", 1);
-    await server.drop();
+    await env.server.drop();
     await waitOpen(page, "authz", 2);
     assert.equal(seen.length, 2);
     assert.equal(seen[0].authorization, "Bearer token-1");
@@ -203,8 +192,8 @@ test("a listener that throws is reported and the stream goes on", () =>
       s.onOpen(() => window.record("t:open", 1));
     });
     await waitOpen(page, "t");
-    await server.publish({ event: "boom", topic: "throwing", data: 1 });
-    await server.publish({ event: "boom", topic: "throwing", data: 2 });
+    await env.server.publish({ event: "boom", topic: "throwing", data: 1 });
+    await env.server.publish({ event: "boom", topic: "throwing", data: 2 });
     await waitCount(page, "t", 2);
     assert.deepEqual(await rec(page, "t"), [1, 2]);
     assert.deepEqual(await rec(page, "lerr"), [
@@ -214,20 +203,20 @@ test("a listener that throws is reported and the stream goes on", () =>
   }));
 
 test("cross-tab: two pages share one connection; when the leader closes, the other takes over and resumes", async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   try {
     const topic = "crosstab";
     const opts = { key: "xt", url: `/events?topic=${topic}`, crossTab: true };
-    const a = await openClientPage(context, server.base);
+    const a = await openClientPage(context, env.server.base);
     await subscribe(a, "x", opts, ["n"]);
     await waitIn(a, () => window.subs.x.leader && window.subs.x.state === "open");
-    const b = await openClientPage(context, server.base);
+    const b = await openClientPage(context, env.server.base);
     await subscribe(b, "x", opts, ["n"]);
     await waitOpen(b, "x"); // a tab that joins an open stream is told it is open
     assert.equal(await b.evaluate(() => window.subs.x.state), "open");
     assert.equal(await b.evaluate(() => window.subs.x.leader), false);
-    await server.waitStats((s) => s.topics?.[topic] === 1, "one connection for two tabs");
-    const id1 = await server.publish({ event: "n", topic, data: 1 });
+    await env.server.waitStats((s) => s.topics?.[topic] === 1, "one connection for two tabs");
+    const id1 = await env.server.publish({ event: "n", topic, data: 1 });
     await waitCount(a, "x", 1);
     await waitCount(b, "x", 1);
     assert.equal((await rec(b, "x"))[0].env.id, id1);
@@ -237,12 +226,12 @@ test("cross-tab: two pages share one connection; when the leader closes, the oth
     await waitOpen(b, "x", 2);
     const open = (await rec(b, "x:open")).at(-1);
     assert.equal(open.lastEventId, id1, "the new leader resumed from the last id it saw");
-    const id2 = await server.publish({ event: "n", topic, data: 2 });
+    const id2 = await env.server.publish({ event: "n", topic, data: 2 });
     await waitCount(b, "x", 2);
     const got = await rec(b, "x");
     assert.deepEqual(got.map((e) => e.payload), [1, 2]);
     assert.deepEqual(got.map((e) => e.env.id), [id1, id2]);
-    await server.waitStats((s) => s.topics?.[topic] === 1, "still one connection");
+    await env.server.waitStats((s) => s.topics?.[topic] === 1, "still one connection");
   } finally {
     await context.close();
   }
@@ -253,13 +242,13 @@ test("autoLifecycle: pagehide closes the stream, pageshow resumes from the last 
     const topic = "lifecycle";
     await subscribe(page, "l", { key: "life", url: `/events?topic=${topic}` }, ["n"]);
     await waitOpen(page, "l");
-    await server.waitStats((s) => s.topics?.[topic] === 1, "connected");
-    const id1 = await server.publish({ event: "n", topic, data: 1 });
+    await env.server.waitStats((s) => s.topics?.[topic] === 1, "connected");
+    const id1 = await env.server.publish({ event: "n", topic, data: 1 });
     await waitCount(page, "l", 1);
     await page.evaluate(() => window.dispatchEvent(new PageTransitionEvent("pagehide", { persisted: true })));
     assert.equal(await page.evaluate(() => window.subs.l.state), "paused");
-    await server.waitStats((s) => !s.topics?.[topic], "the stream is closed while the page is hidden");
-    const id2 = await server.publish({ event: "n", topic, data: 2 });
+    await env.server.waitStats((s) => !s.topics?.[topic], "the stream is closed while the page is hidden");
+    const id2 = await env.server.publish({ event: "n", topic, data: 2 });
     await page.evaluate(() => window.dispatchEvent(new PageTransitionEvent("pageshow", { persisted: true })));
     await waitCount(page, "l", 2);
     const got = await rec(page, "l");

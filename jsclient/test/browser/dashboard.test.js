@@ -2,35 +2,23 @@
 // chromium: it connects, shows state and stats, publishes a test event
 // through the broadcast endpoint, and shows that event arriving with its
 // envelope. Saves a screenshot to jsclient/test-results/dashboard.png.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { startServer, launchBrowser, TIMEOUT } from "./harness.js";
+import { suite, TIMEOUT } from "./harness.js";
 
 const outDir = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "test-results");
-
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = suite();
 
 test("dashboard: publishes a test event and shows it arriving live, with state and stats", async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  const context = await env.browser.newContext({ viewport: { width: 1280, height: 860 } });
   try {
     const page = await context.newPage();
     const errors = [];
     page.on("pageerror", (e) => errors.push(String(e)));
-    await page.goto(server.base + "/?topics=dash,demo&meta=tenant%3Dacme");
+    await page.goto(env.server.base + "/?topics=dash,demo&meta=tenant%3Dacme");
     const state = page.locator("#state");
     await state.filter({ hasText: "open" }).waitFor({ timeout: TIMEOUT });
     assert.equal(await page.locator("#transport-used").textContent(), "fetch");
@@ -46,7 +34,7 @@ test("dashboard: publishes a test event and shows it arriving live, with state a
     await page.locator("#pub-result.bad", { hasText: "401" }).or(page.locator("#pub-result.bad", { hasText: "403" })).waitFor({ timeout: TIMEOUT });
 
     // The right token publishes; the event appears with its envelope.
-    await page.fill("#token", server.token);
+    await page.fill("#token", env.server.token);
     await page.fill("#pub-event", "dashboard.test");
     await page.fill("#pub-topic", "dash");
     await page.fill("#pub-filter", "tenant=acme");
@@ -71,7 +59,7 @@ test("dashboard: publishes a test event and shows it arriving live, with state a
     assert.equal(lastId, newest);
 
     // A published event also reaches the page when sent from outside.
-    const outside = await server.publish({ event: "from.outside", topic: "dash", data: { ok: true } });
+    const outside = await env.server.publish({ event: "from.outside", topic: "dash", data: { ok: true } });
     await page.locator(`#events li[data-event="from.outside"][data-id="${outside}"]`).waitFor({ timeout: TIMEOUT });
 
     // Dropping the streams shows a reconnect.

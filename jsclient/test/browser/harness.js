@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { once } from "node:events";
+import { before, after } from "node:test";
 import { chromium } from "playwright-core";
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
@@ -140,4 +141,20 @@ export async function openClientPage(context, base) {
 // waitIn waits until fn(arg) is truthy in the page.
 export function waitIn(page, fn, arg) {
   return page.waitForFunction(fn, arg, { timeout: TIMEOUT, polling: 20 });
+}
+
+// suite starts one example server and one browser for the test file that
+// calls it, and stops both when the file is done. The returned object's
+// server and browser are set once the file's tests run.
+export function suite() {
+  const s = { server: null, browser: null };
+  before(async () => {
+    s.server = await startServer();
+    s.browser = await launchBrowser();
+  });
+  after(async () => {
+    await s.browser?.close();
+    await s.server?.stop();
+  });
+  return s;
 }
