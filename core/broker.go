@@ -51,6 +51,11 @@ type ReplayLog interface {
 	// the log's current position (an id a client can resume from later)
 	// and an error wrapping ErrUnknownID. fn returning an error stops the
 	// replay and Replay returns that error.
+	//
+	// The cursor may lie beyond what the broker has delivered to this hub
+	// yet (a networked log is ahead of its live feed): the hub then skips
+	// every later delivery to the resumed connection whose id is at or
+	// below the cursor, so the client sees no duplicate.
 	Replay(ctx context.Context, afterID string, fn func(*Message) error) (cursor string, err error)
 }
 
@@ -59,6 +64,13 @@ type ReplayLog interface {
 // calls AttachHub once, after subscribing.
 type HubAttacher interface {
 	AttachHub(h *Hub)
+}
+
+// HubDetacher is implemented by brokers that want to know when a hub they
+// were attached to shuts down (to stop reporting its counts, say).
+// Hub.Shutdown calls DetachHub once, after unsubscribing.
+type HubDetacher interface {
+	DetachHub(h *Hub)
 }
 
 // Sentinel errors of the broker and replay contracts.

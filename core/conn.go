@@ -35,13 +35,15 @@ type Conn struct {
 	// lastWrite is the UnixNano time of the last flush, for heartbeats.
 	lastWrite atomic.Int64
 
-	mu     sync.Mutex
-	topics []string
-	queue  []*Message
-	spare  []*Message
-	reason closeReason
-	wake   chan struct{} // capacity 1: "the queue has something"
-	done   chan struct{} // closed when the hub ends the stream
+	mu      sync.Mutex
+	floor   EventID // after a resume: deliveries at or below it were replayed
+	floorOn bool
+	topics  []string
+	queue   []*Message
+	spare   []*Message
+	reason  closeReason
+	wake    chan struct{} // capacity 1: "the queue has something"
+	done    chan struct{} // closed when the hub ends the stream
 }
 
 // ID returns the connection id, unique within its hub.
@@ -123,6 +125,17 @@ func (c *Conn) enqueue(m *Message) bool {
 		c.mu.Unlock()
 		return false
 	}
+	if c.floorOn {
+		// Ids reach a connection in increasing order, so the floor is
+		// checked only until the first delivery past it.
+		if id, ok := m.eventID(); ok {
+			if id.Compare(c.floor) <= 0 {
+				c.mu.Unlock()
+				return true
+			}
+			c.floorOn = false
+		}
+	}
 	if len(c.queue) >= c.hub.cfg.queueSize {
 		c.reason = reasonDropped
 		close(c.done)
@@ -185,14 +198,21 @@ func (c *Conn) release(q []*Message) {
 	c.mu.Unlock()
 }
 
-// dropThrough removes queued messages whose id is at or before cursor: they
-// were already sent by the replay.
+// dropThrough removes queued messages whose id is at or before cursor (the
+// replay already sent them) and keeps cursor as a floor for deliveries still
+// on their way.
 func (c *Conn) dropThrough(cursor string) {
+	floor, ok := parseIDOK(cursor)
+	if !ok {
+		return
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.queue = slices.DeleteFunc(c.queue, func(m *Message) bool {
-		return m.ID != "" && CompareIDs(m.ID, cursor) <= 0
+		id, ok := m.eventID()
+		return ok && id.Compare(floor) <= 0
 	})
+	c.floor, c.floorOn = floor, true
 }
 
 // end marks the stream as ended by the hub; the writer loop sees it.

@@ -189,10 +189,8 @@ func (h *Hub) SendTo(ctx context.Context, connID, event string, data any, opts .
 }
 
 func (h *Hub) publish(ctx context.Context, topic, event string, raw []byte, opts []PublishOption) (string, error) {
-	if topic != AllTopics {
-		if err := ValidateTopic(topic); err != nil {
-			return "", err
-		}
+	if topic == "" {
+		return "", fmt.Errorf("%w: empty (use core.AllTopics to reach every connection)", ErrInvalidTopic)
 	}
 	m, err := h.newMessage(topic, event, raw, opts)
 	if err != nil {
@@ -214,14 +212,12 @@ func (h *Hub) newMessage(topic, event string, raw []byte, opts []PublishOption) 
 		h.reject(limitEventSize)
 		return nil, fmt.Errorf("%w: %d bytes (max %d)", ErrTooLarge, len(raw), h.cfg.maxEventSize)
 	}
-	if topic == "" {
-		topic = AllTopics
-	}
-	m := &Message{Topic: topic, Event: event, Data: rawData(raw), OccurredAt: time.Now(), Producer: h.cfg.producer}
-	for _, o := range opts {
-		o(m)
-	}
-	return m, nil
+	return NewMessage(topic, event, raw, append([]PublishOption{FromProducer(h.cfg.producer)}, opts...)...)
+}
+
+// FromProducer sets meta.producer of one message (a hub sets its own).
+func FromProducer(name string) PublishOption {
+	return func(msg *Message) { msg.Producer = name }
 }
 
 // deliver is the broker's callback: it queues m for every connection it is
@@ -572,6 +568,9 @@ func (h *Hub) Shutdown(ctx context.Context) error {
 	}
 	if first {
 		h.unsub()
+		if d, ok := h.broker.(HubDetacher); ok {
+			d.DetachHub(h)
+		}
 		if h.ownBroker {
 			h.broker.Close()
 		}

@@ -65,6 +65,8 @@ type Message struct {
 
 	frameOnce sync.Once
 	frame     []byte
+	eid       EventID // ID parsed, set with frame
+	eidOK     bool
 	envOnce   sync.Once
 	env       *Envelope
 }
@@ -77,8 +79,21 @@ func (m *Message) Frame() []byte {
 		buf := make([]byte, 0, 160+len(m.Data)+2*len(m.ID)+len(m.Event)+len(m.Topic)+len(m.Producer))
 		env := m.appendEnvelope(make([]byte, 0, 128+len(m.Data)))
 		m.frame = appendEvent(buf, m.ID, m.Event, env)
+		m.eid, m.eidOK = parseIDOK(m.ID)
 	})
 	return m.frame
+}
+
+// eventID returns the parsed ID (ok false for an empty or foreign id). It
+// is valid once Frame has been called.
+func (m *Message) eventID() (EventID, bool) { return m.eid, m.eidOK }
+
+func parseIDOK(s string) (EventID, bool) {
+	if s == "" {
+		return EventID{}, false
+	}
+	id, err := ParseID(s)
+	return id, err == nil
 }
 
 // Envelope returns the parsed envelope, built on first use and shared: it
@@ -141,6 +156,30 @@ func (m *Message) appendEnvelope(b []byte) []byte {
 		}
 	}
 	return append(b, "}}"...)
+}
+
+// NewMessage builds a message as Hub.Publish does, for brokers and
+// publishers that have no hub (see redisbackend.Publisher): it validates
+// the topic (AllTopics allowed) and the event name, turns raw into envelope
+// data (valid JSON compacted, anything else a JSON string) and applies the
+// options. It does not check a size limit: the caller does.
+func NewMessage(topic, event string, raw []byte, opts ...PublishOption) (*Message, error) {
+	if topic == "" {
+		topic = AllTopics
+	}
+	if topic != AllTopics {
+		if err := ValidateTopic(topic); err != nil {
+			return nil, err
+		}
+	}
+	if err := ValidateEvent(event); err != nil {
+		return nil, err
+	}
+	m := &Message{Topic: topic, Event: event, Data: rawData(raw), OccurredAt: time.Now(), Producer: DefaultProducer}
+	for _, o := range opts {
+		o(m)
+	}
+	return m, nil
 }
 
 // rawData turns publish input into envelope data: valid JSON is compacted

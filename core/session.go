@@ -36,6 +36,12 @@ func (s *Session) Close() {
 // already sent the response headers. Each wake-up drains everything pending,
 // writes it and flushes once. Run returns nil when the stream ended
 // normally and the write error when the client went away mid-write.
+//
+// When ctx ends, Run returns at once without a final retry hint: only
+// Hub.Shutdown and the maximum lifetime write one. When w has
+// SetWriteDeadline, it is called before each batch of writes and the last
+// deadline stays in place after Run: a net/http caller resets it (as
+// Stream.ServeHTTP does) before the connection serves another request.
 func (s *Session) Run(ctx context.Context, w Writer) error {
 	ran := false
 	s.once.Do(func() { ran = true })
