@@ -3,7 +3,7 @@
 // server's HTTP routes, and checks what an app would see.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { suite, openClientPage, waitIn } from "./harness.js";
+import { suite, openClientPage, waitIn, launchBrowser } from "./harness.js";
 
 const env = suite();
 
@@ -237,24 +237,36 @@ test("cross-tab: two pages share one connection; when the leader closes, the oth
   }
 });
 
-test("autoLifecycle: pagehide closes the stream, pageshow resumes from the last id", () =>
-  withPage(async (page) => {
+test("autoLifecycle: leaving for the back/forward cache closes the stream; coming back resumes from the last id", async () => {
+  const browser = await launchBrowser({ bfcache: true });
+  try {
+    const page = await openClientPage(await browser.newContext(), env.server.base);
     const topic = "lifecycle";
     await subscribe(page, "l", { key: "life", url: `/events?topic=${topic}` }, ["n"]);
     await waitOpen(page, "l");
+    await page.evaluate(() => {
+      window.sameDocument = true;
+      window.subs.l.onStateChange((st) => window.record("l:state", st));
+    });
     await env.server.waitStats((s) => s.topics?.[topic] === 1, "connected");
     const id1 = await env.server.publish({ event: "n", topic, data: 1 });
     await waitCount(page, "l", 1);
-    await page.evaluate(() => window.dispatchEvent(new PageTransitionEvent("pagehide", { persisted: true })));
-    assert.equal(await page.evaluate(() => window.subs.l.state), "paused");
-    await env.server.waitStats((s) => !s.topics?.[topic], "the stream is closed while the page is hidden");
+
+    await page.goto(env.server.base + "/events/stats"); // pagehide, into the bfcache
+    await env.server.waitStats((s) => !s.topics?.[topic], "no stream while the page is in the bfcache");
     const id2 = await env.server.publish({ event: "n", topic, data: 2 });
-    await page.evaluate(() => window.dispatchEvent(new PageTransitionEvent("pageshow", { persisted: true })));
+    await page.goBack({ waitUntil: "commit" }); // pageshow, restored
     await waitCount(page, "l", 2);
+
+    assert.equal(await page.evaluate(() => window.sameDocument), true, "restored from the bfcache, not reloaded");
     const got = await rec(page, "l");
-    assert.deepEqual(got.map((e) => e.env.id), [id1, id2], "the event sent while hidden was replayed");
+    assert.deepEqual(got.map((e) => e.env.id), [id1, id2], "the event sent while away was replayed");
+    assert.deepEqual(await rec(page, "l:state"), ["paused", "connecting", "open"]);
     const opens = await rec(page, "l:open");
     assert.equal(opens.length, 2);
     assert.equal(opens[1].lastEventId, id1);
     assert.deepEqual(await rec(page, "l:error"), [], "pausing is not an error");
-  }));
+  } finally {
+    await browser.close();
+  }
+});

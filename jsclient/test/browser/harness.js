@@ -116,11 +116,14 @@ export async function startServer({ heartbeat = "15s", token = "test-token-" + p
   }
 }
 
-export async function launchBrowser() {
+// launchBrowser starts Debian's chromium. Playwright turns the
+// back/forward cache off by default; bfcache: true keeps it on.
+export async function launchBrowser({ bfcache = false } = {}) {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    ignoreDefaultArgs: bfcache ? ["--disable-back-forward-cache"] : [],
   });
 }
 
