@@ -3,7 +3,6 @@ package echosse
 import (
 	"context"
 	"net/http"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 	"github.com/ssekit/ssekit/core"
@@ -24,15 +23,10 @@ type Router interface {
 // The same options go to all three. Each route answers 405 to other
 // methods, with the same JSON error as core.
 func SSE(r Router, path string, hub *core.Hub, opts ...core.RouteOption) {
-	// CORE-NEEDS.md 1: the same paths as core.Mount, until core exports them.
-	base := strings.TrimRight("/"+strings.Trim(path, "/"), "/")
-	stream := base
-	if stream == "" {
-		stream = "/"
-	}
+	stream, stats, broadcast := core.Routes(path)
 	r.Any(stream, Stream(hub, opts...))
-	r.Any(base+"/stats", Stats(hub, opts...))
-	r.Any(base+"/broadcast", Broadcast(hub, opts...))
+	r.Any(stats, Stats(hub, opts...))
+	r.Any(broadcast, Broadcast(hub, opts...))
 }
 
 // Stream returns the stream route alone (core.NewStream), for custom

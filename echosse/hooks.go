@@ -2,7 +2,6 @@ package echosse
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 	"github.com/ssekit/ssekit/core"
@@ -65,9 +64,8 @@ func StatsAuth(fn func(c echo.Context) error) core.RouteOption {
 //
 //	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{Skipper: echosse.Skipper}))
 func Skipper(c echo.Context) bool {
-	// CORE-NEEDS.md 2: this rule belongs in core.
 	for _, a := range c.Request().Header.Values("Accept") {
-		if strings.Contains(a, "text/event-stream") {
+		if core.AcceptsEventStream(a) {
 			return true
 		}
 	}

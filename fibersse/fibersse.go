@@ -5,7 +5,6 @@ import (
 	"context"
 	"net"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -22,15 +21,10 @@ import (
 // The same options go to all three. Each route answers 405 to other
 // methods, with the same JSON error as core.
 func SSE(r fiber.Router, path string, hub *core.Hub, opts ...core.RouteOption) {
-	// CORE-NEEDS.md 1: the same paths as core.Mount, until core exports them.
-	base := strings.TrimRight("/"+strings.Trim(path, "/"), "/")
-	stream := base
-	if stream == "" {
-		stream = "/"
-	}
+	stream, stats, broadcast := core.Routes(path)
 	r.All(stream, Stream(hub, opts...))
-	r.All(base+"/stats", Stats(hub, opts...))
-	r.All(base+"/broadcast", Broadcast(hub, opts...))
+	r.All(stats, Stats(hub, opts...))
+	r.All(broadcast, Broadcast(hub, opts...))
 }
 
 // Stream returns the stream route alone (core.NewStream), for custom

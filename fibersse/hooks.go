@@ -89,6 +89,5 @@ func StatsAuth(fn func(c *fiber.Ctx) error) core.RouteOption {
 //
 //	app.Use(etag.New(etag.Config{Next: fibersse.Skipper}))
 func Skipper(c *fiber.Ctx) bool {
-	// CORE-NEEDS.md 2: this rule belongs in core.
-	return strings.Contains(c.Get(fiber.HeaderAccept), "text/event-stream")
+	return core.AcceptsEventStream(c.Get(fiber.HeaderAccept))
 }

@@ -2,7 +2,6 @@ package ginsse
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 	"github.com/ssekit/ssekit/core"
@@ -65,9 +64,8 @@ func StatsAuth(fn func(c *gin.Context) error) core.RouteOption {
 //	r.Use(gzip.Gzip(gzip.DefaultCompression, gzip.WithCustomShouldCompressFn(
 //		func(c *gin.Context) bool { return !ginsse.Skipper(c) })))
 func Skipper(c *gin.Context) bool {
-	// CORE-NEEDS.md 2: this rule belongs in core.
 	for _, a := range c.Request.Header.Values("Accept") {
-		if strings.Contains(a, "text/event-stream") {
+		if core.AcceptsEventStream(a) {
 			return true
 		}
 	}
