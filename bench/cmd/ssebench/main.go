@@ -49,7 +49,7 @@ func main() {
 		plan.Runs, plan.ExtraRuns = *runs, min(*runs, plan.ExtraRuns)
 	}
 	if *budget == 0 {
-		*budget = 210 * time.Second
+		*budget = 215 * time.Second
 		if *long {
 			*budget = 2 * time.Hour
 		}
@@ -72,78 +72,74 @@ func main() {
 	for _, s := range strings.Split(*scen, ",") {
 		want[strings.TrimSpace(s)] = true
 	}
+	e.want = want
 	start := time.Now()
 	var skipped []string
 	// Every scenario gets its first run before any is repeated, so that a
-	// run cut short by the time budget still covers everything once.
-	mainRun := func(run int) {
-		for _, name := range names {
-			if name == "ssekit-redis" {
-				continue // B6 only
-			}
-			isAdapter := strings.HasPrefix(name, "ssekit-")
-			if isAdapter && (!want["B7"] || run > plan.ExtraRuns && plan.Name == "short") {
-				continue
-			}
-			if !isAdapter && !(want["B0"] || want["B1"] || want["B2"]) {
-				continue
-			}
-			if time.Now().After(e.deadline) {
-				skipped = append(skipped, fmt.Sprintf("run %d %s B0–B2: %v", run, name, errDeadline))
-				continue
-			}
-			e.logf("== run %d/%d %s (B0–B2%s) t=%v", run, plan.Runs, name, map[bool]string{true: " as B7"}[isAdapter], time.Since(start).Round(time.Second))
-			if err := e.runMain(name, run, isAdapter); err != nil {
-				note := fmt.Sprintf("run %d %s B0–B2: %v", run, name, err)
-				e.logf("!! %s", note)
-				skipped = append(skipped, note)
-			}
+	// run cut short by the time budget still covers everything once: run 1
+	// of B0–B2 (+B4) for ssekit, peers and baselines, then B3, B5, B6, then
+	// B7 (the adapters), then the repeats.
+	try := func(label string, run int, f func() error) {
+		if time.Now().After(e.deadline) {
+			skipped = append(skipped, fmt.Sprintf("run %d %s: %v", run, label, errDeadline))
+			return
+		}
+		e.logf("== run %d %s t=%v", run, label, time.Since(start).Round(time.Second))
+		if err := f(); err != nil {
+			note := fmt.Sprintf("run %d %s: %v", run, label, err)
+			e.logf("!! %s", note)
+			skipped = append(skipped, note)
 		}
 	}
-	extraRun := func(run int) {
+	// The naive baseline goes last: when the budget runs out, its cells are
+	// the ones to lose.
+	var core []string
+	for _, n := range names {
+		if !strings.HasPrefix(n, "ssekit-") && n != "raw-flush" {
+			core = append(core, n)
+		}
+	}
+	if slices.Contains(names, "raw-flush") {
+		core = append(core, "raw-flush")
+	}
+	mainRuns := func(run int) {
+		if !(want["B0"] || want["B1"] || want["B2"] || want["B4"]) {
+			return
+		}
+		for _, name := range core {
+			try(name+" B0–B2", run, func() error { return e.runMain(name, run, false) })
+		}
+	}
+	extras := func(run int) {
+		for _, sc := range []struct {
+			id string
+			f  func(string, int) error
+		}{{"B4", e.runB4}, {"B3", e.runB3}, {"B5", e.runB5}} {
+			if !want[sc.id] || sc.id == "B4" && e.b4Here(run, false) {
+				continue
+			}
+			for _, name := range core {
+				try(name+" "+sc.id, run, func() error { return sc.f(name, run) })
+			}
+		}
+		if want["B6"] && slices.Contains(names, "ssekit-redis") {
+			try("ssekit-redis B6", run, func() error { return e.runB6("ssekit-redis", run) })
+		}
+	}
+	adapters := func(run int) {
 		for _, name := range names {
-			if name == "ssekit-redis" && want["B6"] {
-				if time.Now().After(e.deadline) {
-					skipped = append(skipped, fmt.Sprintf("run %d %s B6: %v", run, name, errDeadline))
-					continue
-				}
-				e.logf("== run %d/%d %s B6 t=%v", run, plan.ExtraRuns, name, time.Since(start).Round(time.Second))
-				if err := e.runB6(name, run); err != nil {
-					note := fmt.Sprintf("run %d %s B6: %v", run, name, err)
-					e.logf("!! %s", note)
-					skipped = append(skipped, note)
-				}
-				continue
-			}
-			if strings.HasPrefix(name, "ssekit-") {
-				continue
-			}
-			for _, sc := range []struct {
-				id string
-				f  func(string, int) error
-			}{{"B3", e.runB3}, {"B4", e.runB4}, {"B5", e.runB5}} {
-				if !want[sc.id] {
-					continue
-				}
-				if time.Now().After(e.deadline) {
-					skipped = append(skipped, fmt.Sprintf("run %d %s %s: %v", run, name, sc.id, errDeadline))
-					continue
-				}
-				e.logf("== run %d/%d %s %s t=%v", run, plan.ExtraRuns, name, sc.id, time.Since(start).Round(time.Second))
-				if err := sc.f(name, run); err != nil {
-					note := fmt.Sprintf("run %d %s %s: %v", run, name, sc.id, err)
-					e.logf("!! %s", note)
-					skipped = append(skipped, note)
-				}
+			if want["B7"] && strings.HasPrefix(name, "ssekit-") && name != "ssekit-redis" {
+				try(name+" B7", run, func() error { return e.runMain(name, run, true) })
 			}
 		}
 	}
 	for run := 1; run <= max(plan.Runs, plan.ExtraRuns); run++ {
 		if run <= plan.Runs {
-			mainRun(run)
+			mainRuns(run)
 		}
 		if run <= plan.ExtraRuns {
-			extraRun(run)
+			extras(run)
+			adapters(run)
 		}
 	}
 	elapsed := time.Since(start)

@@ -16,6 +16,7 @@ type Plan struct {
 	ExtraRuns int // runs of B3–B5 per server
 
 	B0Levels []int
+	B7Levels []int // connection levels of the adapter runs (B7)
 	Settle   time.Duration
 	Idle     time.Duration
 
@@ -51,20 +52,20 @@ type Plan struct {
 
 var ShortPlan = Plan{
 	Name: "short", Runs: 3, ExtraRuns: 1,
-	B0Levels: []int{1000, 10000}, Settle: 200 * time.Millisecond, Idle: 300 * time.Millisecond,
+	B0Levels: []int{1000, 10000}, B7Levels: []int{1000}, Settle: 200 * time.Millisecond, Idle: 300 * time.Millisecond,
 	B1:    []B1Case{{1000, 40}, {10000, 10}},
 	B1Dur: time.Second, B1Warm: 0.2,
 	B2Subs: []int{1000, 10000}, B2Warm: 200 * time.Millisecond, B2Measure: 600 * time.Millisecond, Window: 32,
-	B3Topics: 1000, B3Subs: 10, B3Rate: 2000, B3Dur: time.Second,
+	B3Topics: 1000, B3Subs: 5, B3Rate: 2000, B3Dur: time.Second,
 	B4Subs: 10000, B4Slow: 100, B4Rate: 20, B4RefDur: time.Second, B4Dur: 2 * time.Second,
 	B5Base: 1000, B5PerSec: 100, B5Rate: 10, B5Dur: 3 * time.Second,
 	B6PerInstance: 1000, B6Rate: 40, B6Dur: time.Second,
-	Drain: 2 * time.Second,
+	Drain: 1500 * time.Millisecond,
 }
 
 var LongPlan = Plan{
 	Name: "long", Runs: 5, ExtraRuns: 3,
-	B0Levels: []int{1000, 5000, 10000, 19000}, Settle: time.Second, Idle: 3 * time.Second,
+	B0Levels: []int{1000, 5000, 10000, 19000}, B7Levels: []int{1000, 10000}, Settle: time.Second, Idle: 3 * time.Second,
 	B1:    []B1Case{{1000, 1}, {1000, 10}, {1000, 40}, {10000, 1}, {10000, 10}, {10000, 40}},
 	B1Dur: 10 * time.Second, B1Warm: 0.1,
 	B2Subs: []int{1000, 10000}, B2Warm: time.Second, B2Measure: 5 * time.Second, Window: 32,

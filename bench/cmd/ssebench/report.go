@@ -32,7 +32,7 @@ var specs = []scenSpec{
 		"p99_ms", []metricSpec{{"p50_ms", "p50 ms", 2, -1}, {"p99_ms", "p99 ms", 2, -1}, {"max_ms", "max ms", 1, -1}, {"lost", "lost", 0, -1}, {"server_cpu_pct", "server CPU %", 0, -1}}},
 	{"B2", "B2 · broadcast saturation (closed loop)", "One topic; the server publishes as fast as the slowest subscriber allows (credit window of 64 events), so every library runs at its own maximum without overflowing queues. CPU from /proc/PID/stat.",
 		"deliveries_per_s", []metricSpec{{"deliveries_per_s", "deliveries/s", 0, 1}, {"cpu_us_per_delivery", "server µs CPU/delivery", 2, -1}, {"server_cpu_pct", "server CPU %", 0, 0}, {"loadgen_cpu_pct", "loadgen CPU %", 0, 0}, {"bytes_per_event", "SSE bytes/event", 0, 0}}},
-	{"B3", "B3 · many topics", "1k topics × 10 subscribers (10k connections), events round-robin over topics: open loop at the given rate for latency, then closed loop for the maximum rate.",
+	{"B3", "B3 · many topics", "1k topics with a few subscribers each (the case name gives topics × subscribers: 10 per topic in the long plan, 5 in the short plan to fit its time budget), events round-robin over topics: open loop at the given rate for latency, then closed loop for the maximum rate.",
 		"max_deliveries_per_s", []metricSpec{{"max_deliveries_per_s", "max deliveries/s", 0, 1}, {"cpu_us_per_delivery", "µs CPU/delivery", 2, -1}, {"open_rate_pub_s", "open-loop pub/s", 0, 0}, {"p50_ms", "p50 ms", 2, -1}, {"p99_ms", "p99 ms", 2, -1}, {"lost", "lost", 0, -1}}},
 	{"B4", "B4 · slow consumers", "10k readers plus 100 stalled connections (1 %, 2 KiB receive buffer, never read). `ref p99` is the same process at the same rate before the stalled clients joined; `rss growth` is after − before the stalled phase (after GC); `stalled dropped` counts stalled streams the server ended.",
 		"p99_vs_ref", []metricSpec{{"ref_p99_ms", "ref p99 ms", 2, -1}, {"p50_ms", "p50 ms", 2, -1}, {"p99_ms", "p99 ms", 2, -1}, {"p99_vs_ref", "p99 ÷ ref", 2, -1}, {"max_ms", "max ms", 1, -1}, {"lost", "lost", 0, -1}, {"rss_growth_mib", "rss growth MiB", 1, -1}, {"stalled_dropped", "stalled dropped", 0, 0}}},
@@ -182,7 +182,7 @@ func report(plan Plan, names []string, results []Result, skipped []string, elaps
 	w("**Machine:** %s.  \n", machine())
 	w("**Setup:** every server runs in its own process pinned to core 0 (`taskset -c 0`, `GOMAXPROCS=1`); the load generator runs pinned to core 1 with `GOMAXPROCS=1` and reads every stream on raw TCP with a minimal SSE parser (connections spread over 127.0.0.2–17). ")
 	w("Events are published inside each server process on command; each carries `id:`, `event: tick` and one `data:` line holding the ssekit envelope JSON around a %d-byte payload (peers and baselines emit the same envelope shape, so the bytes on the wire match; see `SSE bytes/event` in B2). ", 100)
-	w("Runs: %d per server for B0–B2, %d for B3–B5; cells show the median and, in small type, the min–max over runs. ", plan.Runs, plan.ExtraRuns)
+	w("Runs planned: %d per server for B0–B2, %d for B3–B7 (the `runs` column gives how many completed within the time budget); cells show the median and, in small type, the min–max over runs. ", plan.Runs, plan.ExtraRuns)
 	w("Ratios use medians: `ssekit ×` is how much better ssekit is than that row (>1 = ssekit better), `of limit` is that row relative to `raw-coalesce`, the hand-written drain-then-flush baseline that stands for what this machine can do.\n\n")
 	w("Servers:\n\n")
 	for _, n := range names {
@@ -260,11 +260,11 @@ func writeTable(b *strings.Builder, sp scenSpec, id string, tb *table, names []s
 			keyBetter = m.better
 		}
 	}
-	w(" ssekit × | of limit |\n|---|---|")
+	w(" runs | ssekit × | of limit |\n|---|---|")
 	for range sp.metrics {
 		w("---:|")
 	}
-	w("---:|---:|\n")
+	w("---:|---:|---:|\n")
 	for _, cas := range tb.cases {
 		ref := tb.summary(id, cas, "ssekit", sp.key).Median
 		lim := tb.summary(id, cas, "raw-coalesce", sp.key).Median
@@ -276,7 +276,9 @@ func writeTable(b *strings.Builder, sp scenSpec, id string, tb *table, names []s
 			for _, m := range sp.metrics {
 				w(" %s |", cell(tb.summary(id, cas, srv, m.key), m.prec))
 			}
-			v := tb.summary(id, cas, srv, sp.key).Median
+			ks := tb.summary(id, cas, srv, sp.key)
+			v := ks.Median
+			w(" %d |", ks.N)
 			if keyBetter == 0 {
 				w(" – | – |\n")
 				continue

@@ -24,6 +24,8 @@ type Result struct {
 }
 
 type env struct {
+	curRun    int
+	want      map[string]bool
 	plan      Plan
 	bin       string
 	outDir    string
@@ -36,7 +38,7 @@ type env struct {
 
 func (e *env) add(r Result) {
 	e.results = append(e.results, r)
-	e.logf("  %s %-28s %-14s run %d %s", r.Scenario, r.Case, r.Server, r.Run, fmtMetrics(r.M))
+	e.logf("  %s %s %-28s %-14s run %d %s", time.Now().Format("15:04:05.0"), r.Scenario, r.Case, r.Server, r.Run, fmtMetrics(r.M))
 }
 
 func fmtMetrics(m map[string]float64) string {
@@ -114,6 +116,7 @@ func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond)
 // runMain holds B0 (idle levels), B1 (latency) and B2 (saturation) in one
 // server process, growing the connection count level by level.
 func (e *env) runMain(server string, run int, b7 bool) error {
+	e.curRun = run
 	s, err := e.open(server, run)
 	if err != nil {
 		return err
@@ -129,34 +132,64 @@ func (e *env) runMain(server string, run int, b7 bool) error {
 	if b7 {
 		b0 = "B7-B0"
 	}
-	for _, level := range pl.B0Levels {
+	levels := pl.B0Levels
+	if b7 {
+		levels = pl.B7Levels
+	}
+	for _, level := range levels {
 		if time.Now().After(e.deadline) {
 			return errDeadline
 		}
+		t0 := time.Now()
 		if _, err := s.g.Connect(level-have, func(int) int { return 0 }, false, 60*time.Second); err != nil {
 			return fmt.Errorf("B0 %d conns: %w", level, err)
 		}
+		e.logf("  connected %d in %v", level-have, time.Since(t0).Round(time.Millisecond))
 		have = level
-		time.Sleep(pl.Settle)
-		m, err := s.gc()
-		if err != nil {
-			return err
+		if e.want["B0"] || b7 {
+			if err := e.idle(s, b0, level, base); err != nil {
+				return err
+			}
 		}
-		c0, t0 := loadgen.CPUTime(s.p.pid), time.Now()
-		time.Sleep(pl.Idle)
-		idle := (loadgen.CPUTime(s.p.pid) - c0).Seconds() / time.Since(t0).Seconds()
-		s.result(b0, k(level)+" conns", map[string]float64{
-			"rss_kib_per_conn":    float64(m.RSS-base.RSS) / 1024 / float64(level),
-			"heap_kib_per_conn":   float64(m.HeapInuse-base.HeapInuse) / 1024 / float64(level),
-			"stack_kib_per_conn":  float64(m.StackInuse-base.StackInuse) / 1024 / float64(level),
-			"goroutines_per_conn": float64(m.Goroutines-base.Goroutines) / float64(level),
-			"rss_mib":             float64(m.RSS) / (1 << 20),
-			"idle_cpu_pct":        100 * idle,
-		})
 		if err := e.latencyAndSaturation(s, level, b7); err != nil {
 			return err
 		}
 	}
+	if e.b4Here(run, b7) {
+		if time.Now().After(e.deadline) {
+			return errDeadline
+		}
+		return e.b4(s)
+	}
+	return nil
+}
+
+// b4Here reports whether B4 runs at the end of this B0–B2 process (it
+// reuses the 10k readers instead of connecting them again).
+func (e *env) b4Here(run int, b7 bool) bool {
+	pl := e.plan
+	return e.want["B4"] && !b7 && run <= pl.ExtraRuns && pl.B0Levels[len(pl.B0Levels)-1] == pl.B4Subs
+}
+
+// idle records B0 at the current connection count: memory after a forced GC
+// above the 0-connection baseline, and idle CPU.
+func (e *env) idle(s *session, b0 string, level int, base ctl.Reply) error {
+	time.Sleep(e.plan.Settle)
+	m, err := s.gc()
+	if err != nil {
+		return err
+	}
+	c0, t0 := loadgen.CPUTime(s.p.pid), time.Now()
+	time.Sleep(e.plan.Idle)
+	idle := (loadgen.CPUTime(s.p.pid) - c0).Seconds() / time.Since(t0).Seconds()
+	s.result(b0, k(level)+" conns", map[string]float64{
+		"rss_kib_per_conn":    float64(m.RSS-base.RSS) / 1024 / float64(level),
+		"heap_kib_per_conn":   float64(m.HeapInuse-base.HeapInuse) / 1024 / float64(level),
+		"stack_kib_per_conn":  float64(m.StackInuse-base.StackInuse) / 1024 / float64(level),
+		"goroutines_per_conn": float64(m.Goroutines-base.Goroutines) / float64(level),
+		"rss_mib":             float64(m.RSS) / (1 << 20),
+		"idle_cpu_pct":        100 * idle,
+	})
 	return nil
 }
 
@@ -167,7 +200,7 @@ func (e *env) latencyAndSaturation(s *session, subs int, b7 bool) error {
 		b1, b2 = "B7-B1", "B7-B2"
 	}
 	for _, c := range pl.B1 {
-		if c.Subs != subs {
+		if c.Subs != subs || !e.want["B1"] && !b7 {
 			continue
 		}
 		if time.Now().After(e.deadline) {
@@ -191,7 +224,7 @@ func (e *env) latencyAndSaturation(s *session, subs int, b7 bool) error {
 		})
 	}
 	for _, n := range pl.B2Subs {
-		if n != subs {
+		if n != subs || !e.want["B2"] && !b7 {
 			continue
 		}
 		if time.Now().After(e.deadline) {
@@ -200,7 +233,8 @@ func (e *env) latencyAndSaturation(s *session, subs int, b7 bool) error {
 		cas := k(subs) + " subs"
 		var r loadgen.ClosedResult
 		err := s.profiled(b2, cas, func() (err error) {
-			r, err = s.g.ClosedLoop(s.p.pid, 1, pl.Window, pl.B2Warm, pl.B2Measure, subs != pl.B0Levels[len(pl.B0Levels)-1])
+			last := subs == pl.B0Levels[len(pl.B0Levels)-1]
+			r, err = s.g.ClosedLoop(s.p.pid, 1, pl.Window, pl.B2Warm, pl.B2Measure, !last || e.b4Here(e.curRun, b7))
 			return err
 		})
 		if err != nil {
@@ -281,6 +315,12 @@ func (e *env) runB4(server string, run int) error {
 		return fmt.Errorf("B4 connect: %w", err)
 	}
 	time.Sleep(pl.Settle)
+	return e.b4(s)
+}
+
+// b4 runs B4 on a session that already holds the B4Subs readers on topic t0.
+func (e *env) b4(s *session) error {
+	pl := e.plan
 	ref, err := s.g.OpenLoop(s.p.pid, s.g.Active(), 1, pl.B4Rate, int64(pl.B4Rate*pl.B4RefDur.Seconds()), int64(pl.B4Rate*pl.B4RefDur.Seconds()/5), pl.Drain)
 	if err != nil {
 		return fmt.Errorf("B4 reference: %w", err)

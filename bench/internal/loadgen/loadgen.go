@@ -32,7 +32,6 @@ type Gen struct {
 	hello ctl.Hello
 	ctl   *Control
 
-	dialSeq     atomic.Uint64
 	epoch       atomic.Int64
 	measureFrom atomic.Int64
 	hist        [2]atomic.Pointer[stats.Hist] // per connection group
@@ -227,25 +226,44 @@ func (g *Gen) ConnectTo(h ctl.Hello, group, n int, topicOf func(i int) int, slow
 	return ok, nil
 }
 
+// dialSeq numbers every connection of this process; it picks the source
+// address and port, so that the kernel never searches for a free ephemeral
+// port (that search slows down as connections pile up).
+var dialSeq atomic.Uint64
+
+// Source ports are bound explicitly, below the ephemeral range
+// (32768–60999), so they never collide with ports the kernel hands out.
+const (
+	firstPort = 10000
+	portCount = 22000
+)
+
 func (g *Gen) dial(h ctl.Hello, group, topic int, slow bool) (*Conn, error) {
-	seq := g.dialSeq.Add(1)
-	src := net.IPv4(127, 0, 0, byte(2+seq%SourceAddrs))
-	d := net.Dialer{
-		Timeout:   5 * time.Second,
-		LocalAddr: &net.TCPAddr{IP: src},
-		Control: func(_, _ string, rc syscall.RawConn) error {
-			var serr error
-			rc.Control(func(fd uintptr) {
-				// Pick the port at connect time (per 4-tuple), not at bind time.
-				serr = syscall.SetsockoptInt(int(fd), syscall.IPPROTO_IP, 24 /* IP_BIND_ADDRESS_NO_PORT */, 1)
-				if slow && serr == nil {
-					serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 2048)
-				}
-			})
-			return serr
-		},
+	var nc net.Conn
+	var err error
+	for attempt := 0; attempt < 8; attempt++ {
+		seq := dialSeq.Add(1)
+		src := &net.TCPAddr{IP: net.IPv4(127, 0, 0, byte(2+seq%SourceAddrs)), Port: firstPort + int(seq/SourceAddrs%portCount)}
+		d := net.Dialer{
+			Timeout:   5 * time.Second,
+			LocalAddr: src,
+			Control: func(_, _ string, rc syscall.RawConn) error {
+				var serr error
+				rc.Control(func(fd uintptr) {
+					// Rebinding a port whose last connection sits in TIME_WAIT is fine.
+					serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_REUSEADDR, 1)
+					if slow && serr == nil {
+						serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 2048)
+					}
+				})
+				return serr
+			},
+		}
+		nc, err = d.Dial("tcp", h.HTTP)
+		if err == nil || !(errors.Is(err, syscall.EADDRINUSE) || errors.Is(err, syscall.EADDRNOTAVAIL)) {
+			break
+		}
 	}
-	nc, err := d.Dial("tcp", h.HTTP)
 	if err != nil {
 		return nil, err
 	}
