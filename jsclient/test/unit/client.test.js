@@ -670,3 +670,25 @@ test("crossTab: one tab holds the stream, the other gets its events, and takes o
   ES.last.emit("late.name", envelope("3", "late.name", "c"), "3");
   assert.deepEqual(got2, ["a", "b", "c"]);
 });
+
+test("crossTab: a tab joining an open stream is told it is open; other urls under the key are not shared", async (t) => {
+  const locks = fakeLocks();
+  const ES = fakeEventSourceClass();
+  const mk = () => createSSE({ EventSource: ES, locks, BroadcastChannel, crossTab: true, autoLifecycle: false });
+  const tabs = [mk(), mk(), mk()];
+  t.after(() => tabs.forEach((s) => s.close()));
+  const s1 = tabs[0].subscribe({ key: "late", url: "/e" });
+  await until(() => ES.instances.length === 1, "leader connects");
+  ES.last.open();
+  const opens = [];
+  const s2 = tabs[1].subscribe({ key: "late", url: "/e" }).onOpen((info) => opens.push(info));
+  await until(() => opens.length === 1, "joiner told it is open");
+  assert.equal(s2.state, "open");
+  assert.equal(s2.leader, false);
+  assert.equal(opens[0].transport, "eventsource");
+  const s3 = tabs[2].subscribe({ key: "late", url: "/other" });
+  await until(() => ES.instances.length === 2, "another url leads its own stream");
+  await until(() => s3.leader, "s3 leads");
+  assert.equal(ES.last.url, "/other");
+  assert.equal(s1.leader, true);
+});
