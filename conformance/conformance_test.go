@@ -68,17 +68,24 @@ func TestSameBytesOnTheWire(t *testing.T) {
 func TestStreamHeaders(t *testing.T) {
 	each(t, func(t *testing.T, m mount) {
 		e := start(t, m, nil)
-		// A keep-alive client: with "Connection: close" the server answers
-		// close and the client drops the header.
-		tr := &http.Transport{}
-		t.Cleanup(tr.CloseIdleConnections)
-		e.client = &http.Client{Transport: tr}
+		connection := "" // HTTP/2 has no Connection header
+		if !e.h2 {
+			// A keep-alive client: with "Connection: close" the server
+			// answers close and the client drops the header.
+			tr := &http.Transport{}
+			t.Cleanup(tr.CloseIdleConnections)
+			e.client = &http.Client{Transport: tr}
+			connection = "keep-alive"
+		}
 		s := e.open("/events", nil)
+		if want := 1 + b2i(e.h2); s.resp.ProtoMajor != want {
+			t.Errorf("HTTP/%d, want HTTP/%d", s.resp.ProtoMajor, want)
+		}
 		want := map[string]string{
 			"Content-Type":      "text/event-stream",
 			"Cache-Control":     "no-cache",
 			"X-Accel-Buffering": "no",
-			"Connection":        "keep-alive",
+			"Connection":        connection,
 			"Content-Encoding":  "",
 			"Content-Length":    "",
 		}
@@ -111,6 +118,13 @@ func TestStreamRejectionsAreJSON(t *testing.T) {
 			t.Errorf("hub.Count() = %d after rejections", n)
 		}
 	})
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func assertJSONError(t *testing.T, what string, status int, h http.Header, body string, want int) {
@@ -324,6 +338,7 @@ func TestHubShutdownEndsStreamsWithRetryHint(t *testing.T) {
 		assertJSONError(t, "stream after shutdown", status, h, body, http.StatusServiceUnavailable)
 		ctx, cancel := context.WithTimeout(context.Background(), wait)
 		defer cancel()
+		e.client.CloseIdleConnections()
 		if err := e.stop(ctx); err != nil {
 			t.Errorf("server stop after hub shutdown: %v", err)
 		}

@@ -63,6 +63,7 @@ type env struct {
 	url    string
 	stop   func(context.Context) error
 	client *http.Client
+	h2     bool // the client speaks HTTP/2
 }
 
 const token = "s3cret"
@@ -76,18 +77,24 @@ func start(t testing.TB, m mount, hubOpts []core.HubOption, routeOpts ...core.Ro
 	if err != nil {
 		t.Fatal(err)
 	}
-	url, stop := m.serve(t, hub, routeOpts...)
-	e := &env{t: t, hub: hub, url: url, stop: stop, client: &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}}
+	srv := m.serve(t, hub, routeOpts...)
+	client := srv.client
+	if client == nil {
+		client = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	}
+	e := &env{t: t, hub: hub, url: srv.url, stop: srv.stop, client: client, h2: srv.h2}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), wait)
 		defer cancel()
 		if err := hub.Shutdown(ctx); err != nil {
 			t.Errorf("hub shutdown: %v", err)
 		}
-		if err := stop(ctx); err != nil {
+		// Idle connections first: an HTTP/2 server's graceful shutdown
+		// waits a second for its clients to go away.
+		e.client.CloseIdleConnections()
+		if err := srv.stop(ctx); err != nil {
 			t.Errorf("server stop: %v", err)
 		}
-		e.client.CloseIdleConnections()
 	})
 	return e
 }

@@ -17,85 +17,112 @@ import (
 	"github.com/ssekit/ssekit/ginsse"
 )
 
-// A mount serves hub's routes with opts on a real loopback server and
-// returns the URL under which they live (url+"/events" is the stream) and a
-// function that stops the server (after the hub's streams have ended,
-// except where stopEndsStreams).
+// A mount serves a hub's routes, with the given options, on a real
+// loopback server.
 type mount struct {
 	name  string
-	serve func(t testing.TB, hub *core.Hub, opts ...core.RouteOption) (url string, stop func(context.Context) error)
+	serve func(t testing.TB, hub *core.Hub, opts ...core.RouteOption) served
 	// stopEndsStreams: stopping the server alone ends open streams.
 	stopEndsStreams bool
 }
 
+// served is a running server of a mount.
+type served struct {
+	// url is where the routes live: url+"/events" is the stream.
+	url string
+	// stop stops the server; the suite ends the hub's streams first,
+	// except where the mount's stopEndsStreams is tested.
+	stop func(context.Context) error
+	// client talks to the server; nil means plain HTTP/1.1 without
+	// keep-alive.
+	client *http.Client
+	// h2 is set when the client speaks HTTP/2.
+	h2 bool
+}
+
 // mounts is every way of serving ssekit; each test runs against each.
 var mounts = []mount{
-	{name: "nethttp", serve: func(t testing.TB, hub *core.Hub, opts ...core.RouteOption) (string, func(context.Context) error) {
-		mux := http.NewServeMux()
-		core.Mount(mux, "/events", hub, opts...)
-		return serveHTTP(t, mux)
+	{name: "nethttp", serve: func(t testing.TB, hub *core.Hub, opts ...core.RouteOption) served {
+		return serveHTTP(t, netHTTP(hub, opts), false)
 	}},
-	{name: "echo", serve: func(t testing.TB, hub *core.Hub, opts ...core.RouteOption) (string, func(context.Context) error) {
-		e := echo.New()
-		e.HideBanner, e.HidePort = true, true
+	{name: "nethttp-h2", serve: func(t testing.TB, hub *core.Hub, opts ...core.RouteOption) served {
+		return serveHTTP(t, netHTTP(hub, opts), true)
+	}},
+	{name: "echo", serve: func(t testing.TB, hub *core.Hub, opts ...core.RouteOption) served {
+		e := newEcho()
 		echosse.SSE(e, "/events", hub, opts...)
-		return serveHTTP(t, e)
+		return serveHTTP(t, e, false)
 	}},
-	{name: "gin", serve: func(t testing.TB, hub *core.Hub, opts ...core.RouteOption) (string, func(context.Context) error) {
+	{name: "echo-group", serve: func(t testing.TB, hub *core.Hub, opts ...core.RouteOption) served {
+		e := newEcho()
+		echosse.SSE(e.Group("/api"), "/events", hub, opts...)
+		return under(serveHTTP(t, e, false), "/api")
+	}},
+	{name: "echo-h2", serve: func(t testing.TB, hub *core.Hub, opts ...core.RouteOption) served {
+		e := newEcho()
+		echosse.SSE(e, "/events", hub, opts...)
+		return serveHTTP(t, e, true)
+	}},
+	{name: "gin", serve: func(t testing.TB, hub *core.Hub, opts ...core.RouteOption) served {
 		r := gin.New()
 		ginsse.SSE(r, "/events", hub, opts...)
-		return serveHTTP(t, r)
+		return serveHTTP(t, r, false)
 	}},
-	{name: "echo-group", serve: func(t testing.TB, hub *core.Hub, opts ...core.RouteOption) (string, func(context.Context) error) {
-		e := echo.New()
-		e.HideBanner, e.HidePort = true, true
-		echosse.SSE(e.Group("/api"), "/events", hub, opts...)
-		url, stop := serveHTTP(t, e)
-		return url + "/api", stop
-	}},
-	{name: "gin-group", serve: func(t testing.TB, hub *core.Hub, opts ...core.RouteOption) (string, func(context.Context) error) {
+	{name: "gin-group", serve: func(t testing.TB, hub *core.Hub, opts ...core.RouteOption) served {
 		r := gin.New()
 		ginsse.SSE(r.Group("/api"), "/events", hub, opts...)
-		url, stop := serveHTTP(t, r)
-		return url + "/api", stop
+		return under(serveHTTP(t, r, false), "/api")
 	}},
-	{name: "fiber", stopEndsStreams: true, serve: func(t testing.TB, hub *core.Hub, opts ...core.RouteOption) (string, func(context.Context) error) {
-		app := fiber.New(fiber.Config{DisableStartupMessage: true})
+	{name: "gin-h2", serve: func(t testing.TB, hub *core.Hub, opts ...core.RouteOption) served {
+		r := gin.New()
+		ginsse.SSE(r, "/events", hub, opts...)
+		return serveHTTP(t, r, true)
+	}},
+	{name: "fiber", stopEndsStreams: true, serve: func(t testing.TB, hub *core.Hub, opts ...core.RouteOption) served {
+		app := newFiber()
 		fibersse.SSE(app, "/events", hub, opts...)
 		return serveFiber(t, app)
 	}},
-	{name: "fiber-group", stopEndsStreams: true, serve: func(t testing.TB, hub *core.Hub, opts ...core.RouteOption) (string, func(context.Context) error) {
-		app := fiber.New(fiber.Config{DisableStartupMessage: true})
+	{name: "fiber-group", stopEndsStreams: true, serve: func(t testing.TB, hub *core.Hub, opts ...core.RouteOption) served {
+		app := newFiber()
 		fibersse.SSE(app.Group("/api"), "/events", hub, opts...)
-		url, stop := serveFiber(t, app)
-		return url + "/api", stop
+		return under(serveFiber(t, app), "/api")
 	}},
-}
-
-func serveFiber(t testing.TB, app *fiber.App) (string, func(context.Context) error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	served := make(chan error, 1)
-	go func() { served <- app.Listener(ln) }()
-	var once sync.Once
-	var stopErr error
-	stop := func(ctx context.Context) error {
-		once.Do(func() {
-			if stopErr = app.ShutdownWithContext(ctx); stopErr == nil {
-				stopErr = <-served
-			}
-		})
-		return stopErr
-	}
-	return "http://" + ln.Addr().String(), stop
 }
 
 func init() { gin.SetMode(gin.ReleaseMode) }
 
-func serveHTTP(t testing.TB, h http.Handler) (string, func(context.Context) error) {
-	srv := httptest.NewServer(h)
+func netHTTP(hub *core.Hub, opts []core.RouteOption) http.Handler {
+	mux := http.NewServeMux()
+	core.Mount(mux, "/events", hub, opts...)
+	return mux
+}
+
+func newEcho() *echo.Echo {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	return e
+}
+
+func newFiber() *fiber.App { return fiber.New(fiber.Config{DisableStartupMessage: true}) }
+
+// under moves s's routes under a path prefix.
+func under(s served, prefix string) served {
+	s.url += prefix
+	return s
+}
+
+// serveHTTP serves h with net/http: HTTP/1.1, or HTTP/2 over TLS.
+func serveHTTP(t testing.TB, h http.Handler, h2 bool) served {
+	srv := httptest.NewUnstartedServer(h)
+	var client *http.Client
+	if h2 {
+		srv.EnableHTTP2 = true
+		srv.StartTLS()
+		client = srv.Client()
+	} else {
+		srv.Start()
+	}
 	var once sync.Once
 	var err error
 	stop := func(ctx context.Context) error {
@@ -105,5 +132,26 @@ func serveHTTP(t testing.TB, h http.Handler) (string, func(context.Context) erro
 		})
 		return err
 	}
-	return srv.URL, stop
+	return served{url: srv.URL, stop: stop, client: client, h2: h2}
+}
+
+// serveFiber serves app with fasthttp (HTTP/1.1 only).
+func serveFiber(t testing.TB, app *fiber.App) served {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- app.Listener(ln) }()
+	var once sync.Once
+	var stopErr error
+	stop := func(ctx context.Context) error {
+		once.Do(func() {
+			if stopErr = app.ShutdownWithContext(ctx); stopErr == nil {
+				stopErr = <-done
+			}
+		})
+		return stopErr
+	}
+	return served{url: "http://" + ln.Addr().String(), stop: stop}
 }
