@@ -165,7 +165,7 @@ func (c *Conn) ping() bool {
 		c.mu.Unlock()
 		return false
 	}
-	c.queue = append(c.queue, pingMessage)
+	c.queue = append(c.queue, c.hub.ping)
 	c.mu.Unlock()
 	select {
 	case c.wake <- struct{}{}:
@@ -233,13 +233,18 @@ func (c *Conn) endReason() closeReason {
 	return c.reason
 }
 
-// pingMessage is the shared heartbeat: a comment, never followed by a blank
-// line.
-var pingMessage = func() *Message {
+// heartbeat returns the hub's shared heartbeat message: a ": ping" comment,
+// never followed by a blank line, or, with WithHeartbeatEvent, an event of
+// that name with empty data and no id (the client keeps its last event id).
+func heartbeat(event string) *Message {
 	m := &Message{}
-	m.frameOnce.Do(func() { m.frame = pingComment })
+	frame := pingComment
+	if event != "" {
+		frame = appendEvent(nil, "", event, nil)
+	}
+	m.frameOnce.Do(func() { m.frame = frame })
 	return m
-}()
+}
 
 // connSet is an unordered set of connections that iterates as a slice.
 type connSet struct {

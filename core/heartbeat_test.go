@@ -116,3 +116,30 @@ func TestMaxLifetimeEndsStreamsWithJitterAndARetryHint(t *testing.T) {
 		hub.Shutdown(context.Background())
 	})
 }
+
+func TestHeartbeatCanBeANamedEventForNativeWatchdogs(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		hub, err := core.NewHub(core.WithHeartbeat(10*time.Second), core.WithHeartbeatEvent("ssekit.ping"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := &bufWriter{}
+		runSession(t, hub, "topic=quiet", w)
+		time.Sleep(25 * time.Second)
+		synctest.Wait()
+		events, p := parseAll(w.Bytes())
+		if len(events) < 1 || events[0].Event != "ssekit.ping" || events[0].Data != "" || events[0].ID != "" {
+			t.Fatalf("want ssekit.ping events with empty data and no id, got %+v from %q", events, w.Bytes())
+		}
+		if len(p.Comments) != 1 { // only ": connected"
+			t.Fatalf("comments %q: heartbeats must not also be comments", p.Comments)
+		}
+		if d := hub.Stats().Delivered; d != 0 {
+			t.Fatalf("heartbeats counted as %d delivered events", d)
+		}
+		hub.Shutdown(context.Background())
+	})
+	if _, err := core.NewHub(core.WithHeartbeatEvent("bad\nname")); err == nil {
+		t.Fatal("an invalid heartbeat event name was accepted")
+	}
+}

@@ -46,6 +46,7 @@ type Hub struct {
 	unsub     func()
 	connSeq   atomic.Uint64
 	prefix    string
+	ping      *Message
 
 	mu         sync.RWMutex
 	conns      map[string]*Conn
@@ -97,6 +98,7 @@ func NewHub(opts ...HubOption) (*Hub, error) {
 		drained:    make(chan struct{}),
 		stop:       make(chan struct{}),
 		prefix:     strconv.FormatUint(rand.Uint64()>>20, 36) + "-",
+		ping:       heartbeat(cfg.heartbeatEvent),
 	}
 	if h.log == nil {
 		h.log = slog.Default()

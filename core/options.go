@@ -33,6 +33,7 @@ const (
 type hubConfig struct {
 	producer       string
 	heartbeat      time.Duration
+	heartbeatEvent string
 	retry          time.Duration
 	queueSize      int
 	broker         Broker
@@ -73,6 +74,21 @@ func WithHeartbeat(d time.Duration) HubOption {
 			return fmt.Errorf("core: WithHeartbeat: negative interval %v", d)
 		}
 		c.heartbeat = d
+		return nil
+	}
+}
+
+// WithHeartbeatEvent makes heartbeats an event named name, with empty data
+// and no id, instead of a ": ping" comment. A browser's EventSource never
+// shows comments, so a client-side stall watchdog on the native transport
+// needs a visible event (the jsclient option heartbeatEvent). Heartbeat
+// events are not counted as delivered events.
+func WithHeartbeatEvent(name string) HubOption {
+	return func(c *hubConfig) error {
+		if err := ValidateEvent(name); err != nil {
+			return fmt.Errorf("core: WithHeartbeatEvent: %w", err)
+		}
+		c.heartbeatEvent = name
 		return nil
 	}
 }

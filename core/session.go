@@ -106,7 +106,7 @@ func (s *Session) writePending(w Writer, dl deadliner) error {
 			c.release(q)
 			return err
 		}
-		if m != pingMessage {
+		if m != s.hub.ping {
 			events++
 		}
 	}
