@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/ssekit/ssekit/core"
 	"github.com/ssekit/ssekit/redisbackend"
 )
@@ -215,6 +216,7 @@ func TestEventsPublishedWhileTheSubscriptionIsDownAreRecovered(t *testing.T) {
 	defer pub.Close()
 	ctx := context.Background()
 	admin := in.broker.Client()
+	waitSubscribed(t, admin, prefix)
 	if n, err := admin.ClientKillByFilter(ctx, "TYPE", "pubsub").Result(); err != nil || n != 1 {
 		t.Fatalf("CLIENT KILL TYPE pubsub: %d, %v", n, err)
 	}
@@ -237,9 +239,9 @@ func TestEventsPublishedWhileTheSubscriptionIsDownAreRecovered(t *testing.T) {
 }
 
 func TestIdleSubscriptionIsPingedNotReconnected(t *testing.T) {
-	in := newInstance(t, redisURL(t), newPrefix(), redisbackend.WithReconnect(20*time.Millisecond, 100*time.Millisecond, 50*time.Millisecond))
+	in := newInstance(t, redisURL(t), newPrefix(), redisbackend.WithReconnect(20*time.Millisecond, 100*time.Millisecond, 250*time.Millisecond))
 	c := connect(t, in, "topic=r", "")
-	<-time.After(time.Second) // twenty health-check intervals without an event
+	<-time.After(2 * time.Second) // eight health-check intervals without an event
 	if s := in.broker.Stats(); s.Reconnects != 0 {
 		t.Fatalf("an idle, healthy subscription reconnected: %+v", s)
 	}
@@ -274,6 +276,7 @@ func TestSubscriberCutOffByOutputBufferLimitLosesNothing(t *testing.T) {
 	}
 	defer unsub()
 
+	waitSubscribed(t, b.Client(), prefix)
 	pub, err := redisbackend.NewPublisher(context.Background(), srv.url(), redisbackend.WithPrefix(prefix), redisbackend.WithStreamLimits(100000, 0))
 	if err != nil {
 		t.Fatal(err)
@@ -336,5 +339,21 @@ func TestSubscriberCutOffByOutputBufferLimitLosesNothing(t *testing.T) {
 	t.Logf("broker %+v", s)
 	if s.Reconnects == 0 || s.Recovered == 0 || s.Gaps != 0 {
 		t.Fatalf("broker stats %+v: want a reconnect, events recovered from the stream, no gap", s)
+	}
+}
+
+// waitSubscribed waits until the prefix's channel has one subscriber: the
+// broker subscribes in the background after New returns.
+func waitSubscribed(t *testing.T, c redis.UniversalClient, prefix string) {
+	t.Helper()
+	channel := "{" + prefix + "}:events"
+	if err := waitFor(wait, func() error {
+		n, err := c.PubSubNumSub(context.Background(), channel).Result()
+		if err == nil && n[channel] != 1 {
+			err = fmt.Errorf("%s has %d subscribers", channel, n[channel])
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -238,15 +238,17 @@ func (b *Broker) deliverRaw(idStr, body string, recovered bool) {
 		b.cfg.log.Warn("redisbackend: undecodable event skipped", "id", idStr, "err", err)
 	} else {
 		m.ID = idStr
+		// Counted first, so a client that has the event never sees
+		// counters that do not include it yet.
+		b.stats.received.Add(1)
+		if recovered {
+			b.stats.recovered.Add(1)
+		}
 		b.deliverMu.Lock()
 		for _, s := range b.subs {
 			s.fn(m)
 		}
 		b.deliverMu.Unlock()
-		b.stats.received.Add(1)
-		if recovered {
-			b.stats.recovered.Add(1)
-		}
 	}
 	b.posMu.Lock()
 	b.last = id
