@@ -39,6 +39,7 @@ func main() {
 	budget := flag.Duration("budget", 0, "stop starting new work after this long (default: 3m30s short, 2h long)")
 	serverCPU := flag.String("server-cpu", "0", "CPU list the servers are pinned to (taskset -c); empty: no pinning")
 	profile := flag.String("profile", "", `capture a CPU profile of one case, as "server/scenario/case" (e.g. "ssekit/B2/10k subs")`)
+	b1Dur := flag.Duration("b1-dur", 0, "override the length of each B1 phase (e.g. for a profile)")
 	flag.Parse()
 
 	plan := ShortPlan
@@ -47,6 +48,9 @@ func main() {
 	}
 	if *runs > 0 {
 		plan.Runs, plan.ExtraRuns = *runs, min(*runs, plan.ExtraRuns)
+	}
+	if *b1Dur > 0 {
+		plan.B1Dur = *b1Dur
 	}
 	if *budget == 0 {
 		*budget = 215 * time.Second

@@ -30,13 +30,13 @@ var specs = []scenSpec{
 		"rss_kib_per_conn", []metricSpec{{"rss_kib_per_conn", "RSS KiB/conn", 1, -1}, {"heap_kib_per_conn", "heap KiB/conn", 1, -1}, {"stack_kib_per_conn", "stack KiB/conn", 1, -1}, {"goroutines_per_conn", "goroutines/conn", 2, -1}, {"rss_mib", "RSS MiB", 0, -1}, {"idle_cpu_pct", "idle CPU %", 1, -1}}},
 	{"B1", "B1 · broadcast latency (open loop)", "One topic; events published on a fixed schedule inside the server; latency = receive time − scheduled send time (no coordinated omission). The first part of each phase is warm-up and not measured.",
 		"p99_ms", []metricSpec{{"p50_ms", "p50 ms", 2, -1}, {"p99_ms", "p99 ms", 2, -1}, {"max_ms", "max ms", 1, -1}, {"lost", "lost", 0, -1}, {"server_cpu_pct", "server CPU %", 0, -1}}},
-	{"B2", "B2 · broadcast saturation (closed loop)", "One topic; the server publishes as fast as the slowest subscriber allows (credit window of 64 events), so every library runs at its own maximum without overflowing queues. CPU from /proc/PID/stat.",
+	{"B2", "B2 · broadcast saturation (closed loop)", "One topic; the server publishes as fast as the slowest subscriber allows (credit window of {window} events per subscriber), so every library runs at its own maximum without overflowing queues. CPU from /proc/PID/stat.",
 		"deliveries_per_s", []metricSpec{{"deliveries_per_s", "deliveries/s", 0, 1}, {"cpu_us_per_delivery", "server µs CPU/delivery", 2, -1}, {"server_cpu_pct", "server CPU %", 0, 0}, {"loadgen_cpu_pct", "loadgen CPU %", 0, 0}, {"bytes_per_event", "SSE bytes/event", 0, 0}}},
 	{"B3", "B3 · many topics", "1k topics with a few subscribers each (the case name gives topics × subscribers: 10 per topic in the long plan, 5 in the short plan to fit its time budget), events round-robin over topics: open loop at the given rate for latency, then closed loop for the maximum rate.",
 		"max_deliveries_per_s", []metricSpec{{"max_deliveries_per_s", "max deliveries/s", 0, 1}, {"cpu_us_per_delivery", "µs CPU/delivery", 2, -1}, {"open_rate_pub_s", "open-loop pub/s", 0, 0}, {"p50_ms", "p50 ms", 2, -1}, {"p99_ms", "p99 ms", 2, -1}, {"lost", "lost", 0, -1}}},
 	{"B4", "B4 · slow consumers", "10k readers plus 100 stalled connections (1 %, 2 KiB receive buffer, never read). `ref p99` is the same process at the same rate before the stalled clients joined; `rss growth` is after − before the stalled phase (after GC); `stalled dropped` counts stalled streams the server ended.",
 		"p99_vs_ref", []metricSpec{{"ref_p99_ms", "ref p99 ms", 2, -1}, {"p50_ms", "p50 ms", 2, -1}, {"p99_ms", "p99 ms", 2, -1}, {"p99_vs_ref", "p99 ÷ ref", 2, -1}, {"max_ms", "max ms", 1, -1}, {"lost", "lost", 0, -1}, {"rss_growth_mib", "rss growth MiB", 1, -1}, {"stalled_dropped", "stalled dropped", 0, 0}}},
-	{"B6", "B6 · Redis, two instances", "Two ssekit processes with the redisbackend broker share one private redis-server (all three pinned to the server core); events are published on instance A; `local` = subscribers of A, `cross` = subscribers of B. Open loop for latency, then closed loop for the maximum rate (publishes/s = deliveries/s ÷ subscribers). Compare with B1 (one instance, in-memory broker).",
+	{"B6", "B6 · Redis, two instances", "Two ssekit processes with the redisbackend broker share one private redis-server (all three pinned to the server core); events are published on instance A; `local` = subscribers of A, `cross` = subscribers of B. Open loop for latency, then closed loop for the maximum delivery rate, then, with one subscriber left per instance, closed loop again for publishes/s through Redis (each event reaches both instances). Compare with B1 (one instance, in-memory broker).",
 		"cross_p99_ms", []metricSpec{{"local_p50_ms", "local p50 ms", 2, -1}, {"local_p99_ms", "local p99 ms", 2, -1}, {"cross_p50_ms", "cross p50 ms", 2, -1}, {"cross_p99_ms", "cross p99 ms", 2, -1}, {"cross_max_ms", "cross max ms", 1, -1}, {"lost", "lost", 0, -1}, {"max_deliveries_per_s", "max deliveries/s", 0, 1}, {"publishes_per_s", "publishes/s", 0, 1}}},
 	{"B5", "B5 · churn", "Stable subscribers plus a pool that is closed and reopened at the given rate while events flow; goroutines and RSS (after GC) before and after.",
 		"goroutine_delta", []metricSpec{{"reconnects", "reconnects", 0, 0}, {"goroutines_before", "goroutines before", 0, 0}, {"goroutines_after", "after", 0, 0}, {"rss_before_mib", "RSS MiB before", 1, 0}, {"rss_after_mib", "after", 1, 0}, {"stable_p99_ms", "stable p99 ms", 2, -1}, {"lost", "lost", 0, -1}}},
@@ -200,7 +200,7 @@ func report(plan Plan, names []string, results []Result, skipped []string, elaps
 	ordered := append([]scenSpec(nil), specs...)
 	sort.SliceStable(ordered, func(i, j int) bool { return ordered[i].id < ordered[j].id })
 	for _, sp := range ordered {
-		w("## %s\n\n%s\n\n", sp.title, sp.about)
+		w("## %s\n\n%s\n\n", sp.title, strings.ReplaceAll(sp.about, "{window}", fmt.Sprint(plan.Window)))
 		tb := tabs[sp.id]
 		if tb == nil {
 			w("_not run in this invocation._\n\n")
@@ -326,7 +326,7 @@ func targets(t map[string]*table) [][3]string {
 		for _, cas := range tb.cases {
 			s, r := med("B0", cas, "ssekit", "rss_kib_per_conn"), med("B0", cas, "raw-flush", "rss_kib_per_conn")
 			out = append(out, verdict("B0 @ "+cas+": hub adds ≤ 2 KiB/conn over net/http", 2-(s-r), 0,
-				fmt.Sprintf("ssekit %.1f KiB/conn vs raw net/http handler %.1f KiB/conn: +%.1f KiB", s, r, s-r)))
+				fmt.Sprintf("ssekit %.1f KiB/conn vs raw net/http handler %.1f KiB/conn: %+.1f KiB", s, r, s-r)))
 		}
 	}
 	// B4: the others' p99 within 20 % of the no-slow-consumer reference.

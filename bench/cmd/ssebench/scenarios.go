@@ -95,7 +95,13 @@ func (s *session) profiled(scenario, cas string, f func() error) error {
 	if want == "" || !strings.HasPrefix(s.server+"/"+scenario+"/"+cas, want) {
 		return f()
 	}
-	path, _ := filepath.Abs(filepath.Join(s.e.outDir, fmt.Sprintf("%s-%s-%s-run%d.pprof", s.server, scenario, cas, s.run)))
+	name := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' {
+			return r
+		}
+		return '_'
+	}, fmt.Sprintf("%s-%s-%s-run%d", s.server, scenario, cas, s.run))
+	path, _ := filepath.Abs(filepath.Join(s.e.outDir, name+".pprof"))
 	if _, err := s.g.Control().Call(ctl.Command{Op: ctl.OpProfStart, Path: path}, 10*time.Second); err != nil {
 		return err
 	}
@@ -451,13 +457,26 @@ func (e *env) runB6(server string, run int) error {
 	if err != nil {
 		return fmt.Errorf("B6 open: %w", err)
 	}
-	cr, err := s.g.ClosedLoop(s.p.pid, 1, pl.Window, pl.B2Warm, pl.B2Measure, false)
+	cr, err := s.g.ClosedLoop(s.p.pid, 1, pl.Window, pl.B2Warm, pl.B2Measure, true)
 	if err != nil {
 		return fmt.Errorf("B6 closed: %w", err)
 	}
+	// Publish throughput through Redis: keep one subscriber per instance, so
+	// that fan-out does not hide the publish path.
+	kept := map[int]bool{}
+	for _, c := range s.g.Conns() {
+		if kept[c.Group] {
+			c.Close()
+		}
+		kept[c.Group] = true
+	}
+	pr, err := s.g.ClosedLoop(s.p.pid, 1, pl.Window, pl.B2Warm, pl.B2Measure, false)
+	if err != nil {
+		return fmt.Errorf("B6 publish rate: %w", err)
+	}
 	m := map[string]float64{
 		"local_p50_ms": ms(r.P50), "local_p99_ms": ms(r.P99),
-		"max_deliveries_per_s": cr.DeliveriesPerSec, "publishes_per_s": cr.DeliveriesPerSec / float64(2*n),
+		"max_deliveries_per_s": cr.DeliveriesPerSec, "publishes_per_s": pr.DeliveriesPerSec / 2,
 		"lost": float64(r.Lost),
 	}
 	if g1 := r.Group1; g1 != nil {
