@@ -52,10 +52,9 @@ type Broker struct {
 	deliverMu sync.Mutex // held while subscribers are called
 	subs      []*subscriber
 
-	posMu   sync.Mutex
-	last    core.EventID  // newest id handed to subscribers (or known to predate them)
-	advance chan struct{} // closed when last moves, if someone waits
-	gapAt   core.EventID  // last delivered id when a gap was last reported (run goroutine only)
+	posMu sync.Mutex
+	last  core.EventID // newest id handed to subscribers (or known to predate them)
+	gapAt core.EventID // last delivered id when a gap was last reported (run goroutine only)
 
 	psMu sync.Mutex
 	ps   *redis.PubSub

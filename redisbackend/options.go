@@ -18,7 +18,6 @@ const (
 	DefaultHealthCheck      = 3 * time.Second
 	DefaultBackoffMin       = 100 * time.Millisecond
 	DefaultBackoffMax       = 5 * time.Second
-	DefaultReplayWait       = 2 * time.Second
 	DefaultStatsInterval    = 5 * time.Second
 	DefaultStatsTTLMultiple = 3
 )
@@ -34,7 +33,6 @@ type config struct {
 	healthCheck    time.Duration
 	backoffMin     time.Duration
 	backoffMax     time.Duration
-	replayWait     time.Duration
 	statsInterval  time.Duration
 	statsTTL       time.Duration
 	statsKeys      []string
@@ -53,7 +51,6 @@ func defaultConfig() config {
 		healthCheck:    DefaultHealthCheck,
 		backoffMin:     DefaultBackoffMin,
 		backoffMax:     DefaultBackoffMax,
-		replayWait:     DefaultReplayWait,
 		statsInterval:  DefaultStatsInterval,
 		maxEventSize:   1 << 20,
 		log:            slog.Default(),
@@ -159,20 +156,6 @@ func WithStats(interval, ttl time.Duration, keys ...string) Option {
 		}
 		c.statsTTL = ttl
 		c.statsKeys = append([]string(nil), keys...)
-		return nil
-	}
-}
-
-// WithReplayWait bounds how long Replay waits for this instance's
-// subscription to catch up with an id the client got from another, faster
-// instance (default DefaultReplayWait). Past it Replay fails, the stream
-// ends and the client retries, rather than get an event twice.
-func WithReplayWait(d time.Duration) Option {
-	return func(c *config) error {
-		if d <= 0 {
-			return fmt.Errorf("redisbackend: WithReplayWait: %v is not positive", d)
-		}
-		c.replayWait = d
 		return nil
 	}
 }

@@ -1,13 +1,11 @@
 package redisbackend
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
-	"time"
 
 	"github.com/redis/go-redis/v9"
 	"github.com/ssekit/ssekit/core"
@@ -88,25 +86,15 @@ func (p *Publisher) Publish(ctx context.Context, topic, event string, data any, 
 // PublishRaw is Publish with the data given as bytes: valid JSON is used
 // as-is (compacted), anything else is sent as a JSON string.
 func (p *Publisher) PublishRaw(ctx context.Context, topic, event string, raw []byte, opts ...core.PublishOption) (string, error) {
-	if topic == "" {
-		topic = core.AllTopics
-	}
-	if topic != core.AllTopics {
-		if err := core.ValidateTopic(topic); err != nil {
-			return "", err
-		}
-	}
 	if err := core.ValidateEvent(event); err != nil {
 		return "", err
 	}
 	if len(raw) > p.cfg.maxEventSize {
 		return "", fmt.Errorf("%w: %d bytes (max %d)", core.ErrTooLarge, len(raw), p.cfg.maxEventSize)
 	}
-	// Workaround (see CORE-NEEDS.md): core builds messages in an
-	// unexported method; this mirrors it.
-	m := &core.Message{Topic: topic, Event: event, Data: jsonData(raw), OccurredAt: time.Now(), Producer: p.cfg.producer}
-	for _, o := range opts {
-		o(m)
+	m, err := core.NewMessage(topic, event, raw, append([]core.PublishOption{core.FromProducer(p.cfg.producer)}, opts...)...)
+	if err != nil {
+		return "", err
 	}
 	body, err := json.Marshal(m)
 	if err != nil {
@@ -130,17 +118,4 @@ func (p *Publisher) Close() error {
 		}
 	})
 	return err
-}
-
-// jsonData turns publish input into envelope data as the hub does: valid
-// JSON compacted, anything else a JSON string.
-func jsonData(raw []byte) json.RawMessage {
-	if json.Valid(raw) {
-		var buf bytes.Buffer
-		if err := json.Compact(&buf, raw); err == nil {
-			return buf.Bytes()
-		}
-	}
-	s, _ := json.Marshal(string(bytes.ToValidUTF8(raw, []byte("\uFFFD"))))
-	return s
 }

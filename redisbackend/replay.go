@@ -3,18 +3,10 @@ package redisbackend
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"time"
 
 	"github.com/ssekit/ssekit/core"
 )
-
-// ErrCatchingUp is returned by Replay when this instance's subscription has
-// not yet delivered the client's Last-Event-ID (the client came from a
-// faster instance) within the replay wait; the stream ends and the client
-// retries.
-var ErrCatchingUp = errors.New("redisbackend: subscription is catching up")
 
 // Replay implements core.ReplayLog over the stream, so a client may resume
 // on any instance. An id below the stream's floor (trimmed, or from before
@@ -22,9 +14,12 @@ var ErrCatchingUp = errors.New("redisbackend: subscription is catching up")
 // Replay then returns the current position and an error wrapping
 // core.ErrUnknownID.
 //
-// Replay covers events up to the newest one this instance has already
-// handed to its hub and no further: later ones reach the resuming
-// connection live, so it gets each event once, whichever path is faster.
+// Replay reads the stream to its end, which may be ahead of what this
+// instance's subscription has delivered (the client may even come from a
+// faster instance). The hub skips later live deliveries at or below the
+// returned cursor (the core.ReplayLog contract), so the client gets each
+// event once, whichever path is faster, and never waits for a lagging
+// subscription.
 func (b *Broker) Replay(ctx context.Context, afterID string, fn func(*core.Message) error) (string, error) {
 	if b.ctx.Err() != nil {
 		return "", core.ErrClosed
@@ -52,10 +47,7 @@ func (b *Broker) Replay(ctx context.Context, afterID string, fn func(*core.Messa
 		}
 		return pos.String(), fmt.Errorf("%w: %q (stream at %s, oldest %s)", core.ErrUnknownID, afterID, info.last, info.first)
 	}
-	upto, err := b.waitDelivered(ctx, after)
-	if err != nil {
-		return afterID, err
-	}
+	upto := info.last
 	cursor := after
 	for cursor.Compare(upto) < 0 {
 		// Each read has its own deadline: a long replay to a slow client
@@ -90,37 +82,4 @@ func (b *Broker) Replay(ctx context.Context, afterID string, fn func(*core.Messa
 		}
 	}
 	return upto.String(), nil
-}
-
-// waitDelivered waits until the subscription has handed on every event up
-// to after, and returns the newest id it has handed on.
-func (b *Broker) waitDelivered(ctx context.Context, after core.EventID) (core.EventID, error) {
-	var timeout <-chan time.Time
-	for {
-		b.posMu.Lock()
-		last := b.last
-		if last.Compare(after) >= 0 {
-			b.posMu.Unlock()
-			return last, nil
-		}
-		if b.advance == nil {
-			b.advance = make(chan struct{})
-		}
-		ch := b.advance
-		b.posMu.Unlock()
-		if timeout == nil {
-			t := time.NewTimer(b.cfg.replayWait)
-			defer t.Stop()
-			timeout = t.C
-		}
-		select {
-		case <-ch:
-		case <-timeout:
-			return core.EventID{}, fmt.Errorf("%w: at %s, client at %s", ErrCatchingUp, last, after)
-		case <-ctx.Done():
-			return core.EventID{}, ctx.Err()
-		case <-b.ctx.Done():
-			return core.EventID{}, core.ErrClosed
-		}
-	}
 }

@@ -252,10 +252,6 @@ func (b *Broker) deliverRaw(idStr, body string, recovered bool) {
 	}
 	b.posMu.Lock()
 	b.last = id
-	if b.advance != nil {
-		close(b.advance)
-		b.advance = nil
-	}
 	b.posMu.Unlock()
 }
 
