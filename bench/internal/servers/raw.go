@@ -12,7 +12,7 @@ import (
 func init() {
 	register("raw-flush", "net/http, goroutine + chan per stream, one Flush per event (naive baseline)",
 		func(o Options) (Server, error) { return newRaw(o, false), nil })
-	register("raw-coalesce", "net/http, goroutine + chan per stream, drain the queue then one Flush (the machine's limit)",
+	register("raw-coalesce", "net/http, goroutine per stream with a mutex-guarded slice queue and a 1-slot wake channel (woken only when the queue becomes non-empty): drain the queue, write it, one Flush (the machine's limit)",
 		func(o Options) (Server, error) { return newRaw(o, true), nil })
 }
 
@@ -30,9 +30,44 @@ type raw struct {
 }
 
 type rawClient struct {
-	ch   chan []byte
+	ch   chan []byte // raw-flush: one slot per event
 	gone chan struct{}
 	once sync.Once
+
+	// raw-coalesce: the publisher appends under mu and wakes the writer only
+	// when the queue was empty, so a burst costs one wake-up and one flush.
+	mu    sync.Mutex
+	queue [][]byte
+	spare [][]byte
+	wake  chan struct{}
+}
+
+// push queues a frame for a coalescing client; false when its queue is full.
+func (c *rawClient) push(frame []byte, limit int) bool {
+	c.mu.Lock()
+	if len(c.queue) >= limit {
+		c.mu.Unlock()
+		return false
+	}
+	first := len(c.queue) == 0
+	c.queue = append(c.queue, frame)
+	c.mu.Unlock()
+	if first {
+		select {
+		case c.wake <- struct{}{}:
+		default:
+		}
+	}
+	return true
+}
+
+// take swaps the queue out, reusing the previous batch's backing array.
+func (c *rawClient) take() [][]byte {
+	c.mu.Lock()
+	q := c.queue
+	c.queue = c.spare[:0]
+	c.mu.Unlock()
+	return q
 }
 
 func (c *rawClient) kick() { c.once.Do(func() { close(c.gone) }) }
@@ -65,6 +100,12 @@ func (r *raw) Publish(topic string, payload []byte) error {
 	frame := appendFrame(make([]byte, 0, len(data)+64), id, ctl.EventName, data)
 	r.mu.RLock()
 	for c := range r.topics[topic] {
+		if r.coalesce {
+			if !c.push(frame, r.queue) {
+				c.kick()
+			}
+			continue
+		}
 		select {
 		case c.ch <- frame:
 		default:
@@ -91,7 +132,12 @@ func (r *raw) stream(w http.ResponseWriter, req *http.Request) {
 	w.Write([]byte(": connected\n\n"))
 	f.Flush()
 
-	c := &rawClient{ch: make(chan []byte, r.queue), gone: make(chan struct{})}
+	c := &rawClient{gone: make(chan struct{})}
+	if r.coalesce {
+		c.wake = make(chan struct{}, 1)
+	} else {
+		c.ch = make(chan []byte, r.queue)
+	}
 	r.mu.Lock()
 	set := r.topics[topic]
 	if set == nil {
@@ -109,23 +155,22 @@ func (r *raw) stream(w http.ResponseWriter, req *http.Request) {
 	done := req.Context().Done()
 	for {
 		select {
-		case frame := <-c.ch:
+		case frame := <-c.ch: // raw-flush
 			if _, err := w.Write(frame); err != nil {
 				return
 			}
-			if r.coalesce {
-			drain:
-				for {
-					select {
-					case frame = <-c.ch:
-						if _, err := w.Write(frame); err != nil {
-							return
-						}
-					default:
-						break drain
-					}
+			f.Flush()
+		case <-c.wake: // raw-coalesce
+			q := c.take()
+			for _, frame := range q {
+				if _, err := w.Write(frame); err != nil {
+					return
 				}
 			}
+			clear(q)
+			c.mu.Lock()
+			c.spare = q[:0]
+			c.mu.Unlock()
 			f.Flush()
 		case <-c.gone:
 			return
