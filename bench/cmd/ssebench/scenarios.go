@@ -287,15 +287,15 @@ func (e *env) runB3(server string, run int) error {
 	time.Sleep(pl.Settle)
 	cas := fmt.Sprintf("%s topics × %d subs", k(pl.B3Topics), pl.B3Subs)
 	count := int64(pl.B3Rate * pl.B3Dur.Seconds())
-	var r loadgen.OpenResult
-	err = s.profiled("B3", cas, func() (err error) {
-		r, err = s.g.OpenLoop(s.p.pid, s.g.Active(), pl.B3Topics, pl.B3Rate, count, count/5, pl.Drain)
-		return err
-	})
+	r, err := s.g.OpenLoop(s.p.pid, s.g.Active(), pl.B3Topics, pl.B3Rate, count, count/5, pl.Drain)
 	if err != nil {
 		return fmt.Errorf("B3 open: %w", err)
 	}
-	cr, err := s.g.ClosedLoop(s.p.pid, pl.B3Topics, pl.Window, pl.B2Warm, pl.B2Measure, false)
+	var cr loadgen.ClosedResult
+	err = s.profiled("B3", cas, func() (err error) {
+		cr, err = s.g.ClosedLoop(s.p.pid, pl.B3Topics, pl.Window, pl.B2Warm, pl.B2Measure, false)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("B3 closed: %w", err)
 	}
