@@ -40,6 +40,7 @@ func main() {
 	serverCPU := flag.String("server-cpu", "0", "CPU list the servers are pinned to (taskset -c); empty: no pinning")
 	profile := flag.String("profile", "", `capture a CPU profile of one case, as "server/scenario/case" (e.g. "ssekit/B2/10k subs")`)
 	b1Dur := flag.Duration("b1-dur", 0, "override the length of each B1 phase (e.g. for a profile)")
+	closedDur := flag.Duration("closed-dur", 0, "override the measured window of the closed-loop phases (B2, B3, B6; e.g. for a profile)")
 	flag.Parse()
 
 	plan := ShortPlan
@@ -51,6 +52,9 @@ func main() {
 	}
 	if *b1Dur > 0 {
 		plan.B1Dur = *b1Dur
+	}
+	if *closedDur > 0 {
+		plan.B2Measure = *closedDur
 	}
 	if *budget == 0 {
 		*budget = 215 * time.Second

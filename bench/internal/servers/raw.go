@@ -26,7 +26,7 @@ type raw struct {
 	srv      *http.Server
 
 	mu     sync.RWMutex
-	topics map[string]map[*rawClient]struct{}
+	topics map[string][]*rawClient // copy-on-write: a publish walks a stable slice in a fixed order
 }
 
 type rawClient struct {
@@ -73,7 +73,7 @@ func (c *rawClient) take() [][]byte {
 func (c *rawClient) kick() { c.once.Do(func() { close(c.gone) }) }
 
 func newRaw(o Options, coalesce bool) *raw {
-	r := &raw{coalesce: coalesce, queue: o.QueueSize, topics: map[string]map[*rawClient]struct{}{}}
+	r := &raw{coalesce: coalesce, queue: o.QueueSize, topics: map[string][]*rawClient{}}
 	if r.queue <= 0 {
 		r.queue = 256
 	}
@@ -99,7 +99,7 @@ func (r *raw) Publish(topic string, payload []byte) error {
 	data := r.env.appendData(make([]byte, 0, 320), id, ctl.EventName, topic, payload)
 	frame := appendFrame(make([]byte, 0, len(data)+64), id, ctl.EventName, data)
 	r.mu.RLock()
-	for c := range r.topics[topic] {
+	for _, c := range r.topics[topic] {
 		if r.coalesce {
 			if !c.push(frame, r.queue) {
 				c.kick()
@@ -139,16 +139,19 @@ func (r *raw) stream(w http.ResponseWriter, req *http.Request) {
 		c.ch = make(chan []byte, r.queue)
 	}
 	r.mu.Lock()
-	set := r.topics[topic]
-	if set == nil {
-		set = map[*rawClient]struct{}{}
-		r.topics[topic] = set
-	}
-	set[c] = struct{}{}
+	old := r.topics[topic]
+	r.topics[topic] = append(old[:len(old):len(old)], c)
 	r.mu.Unlock()
 	defer func() {
 		r.mu.Lock()
-		delete(r.topics[topic], c)
+		old := r.topics[topic]
+		list := make([]*rawClient, 0, len(old))
+		for _, x := range old {
+			if x != c {
+				list = append(list, x)
+			}
+		}
+		r.topics[topic] = list
 		r.mu.Unlock()
 	}()
 
