@@ -184,6 +184,15 @@ func report(plan Plan, names []string, results []Result, skipped []string, elaps
 	w("Events are published inside each server process on command; each carries `id:`, `event: tick` and one `data:` line holding the ssekit envelope JSON around a %d-byte payload (peers and baselines emit the same envelope shape, so the bytes on the wire match; see `SSE bytes/event` in B2). ", 100)
 	w("Runs planned: %d per server for B0–B2, %d for B3–B7 (the `runs` column gives how many completed within the time budget); cells show the median and, in small type, the min–max over runs. ", plan.Runs, plan.ExtraRuns)
 	w("Ratios use medians: `ssekit ×` is how much better ssekit is than that row (>1 = ssekit better), `of limit` is that row relative to `raw-coalesce`, the hand-written drain-then-flush baseline that stands for what this machine can do.\n\n")
+	var others []float64
+	for _, r := range results {
+		if v, ok := r.M["other_cpu_pct"]; ok {
+			others = append(others, v)
+		}
+	}
+	if o := stats.Summarize(others); o.N > 0 {
+		w("**Machine load from other processes** during the measured B1/B2 phases (this box is shared): median %.0f %% of one core, max %.0f %% (`other_cpu_pct` in the JSON); above ~30 %% treat the affected rows as noisy.\n\n", o.Median, o.Max)
+	}
 	w("Servers:\n\n")
 	for _, n := range names {
 		w("- `%s`: %s\n", n, servers.Describe[n])
