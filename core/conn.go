@@ -95,7 +95,7 @@ func (c *Conn) Send(event string, data any) error {
 
 // SendRaw is Send with data given as bytes, treated as PublishRaw does.
 func (c *Conn) SendRaw(event string, raw []byte) error {
-	m, err := c.hub.newMessage("", event, raw, nil)
+	m, err := c.hub.newMessage("", event, raw, false, nil)
 	if err != nil {
 		return err
 	}

@@ -175,13 +175,14 @@ func (h *Hub) Publish(ctx context.Context, topic, event string, data any, opts .
 	if err != nil {
 		return "", fmt.Errorf("core: publish %q: encode data: %w", event, err)
 	}
-	return h.publish(ctx, topic, event, raw, opts)
+	// json.Marshal output is compact JSON already: no second pass over it.
+	return h.publish(ctx, topic, event, raw, true, opts)
 }
 
 // PublishRaw is Publish with the data given as bytes: valid JSON is used
 // as-is (compacted), anything else is sent as a JSON string.
 func (h *Hub) PublishRaw(ctx context.Context, topic, event string, raw []byte, opts ...PublishOption) (string, error) {
-	return h.publish(ctx, topic, event, raw, opts)
+	return h.publish(ctx, topic, event, raw, false, opts)
 }
 
 // SendTo publishes to the single connection id; it is Publish with
@@ -190,11 +191,11 @@ func (h *Hub) SendTo(ctx context.Context, connID, event string, data any, opts .
 	return h.Publish(ctx, AllTopics, event, data, append(opts, ToConn(connID))...)
 }
 
-func (h *Hub) publish(ctx context.Context, topic, event string, raw []byte, opts []PublishOption) (string, error) {
+func (h *Hub) publish(ctx context.Context, topic, event string, raw []byte, compact bool, opts []PublishOption) (string, error) {
 	if topic == "" {
 		return "", fmt.Errorf("%w: empty (use core.AllTopics to reach every connection)", ErrInvalidTopic)
 	}
-	m, err := h.newMessage(topic, event, raw, opts)
+	m, err := h.newMessage(topic, event, raw, compact, opts)
 	if err != nil {
 		return "", err
 	}
@@ -206,7 +207,9 @@ func (h *Hub) publish(ctx context.Context, topic, event string, raw []byte, opts
 	return id, nil
 }
 
-func (h *Hub) newMessage(topic, event string, raw []byte, opts []PublishOption) (*Message, error) {
+// newMessage builds a message with the hub's limits and producer; compact
+// says raw is already compact JSON (from json.Marshal).
+func (h *Hub) newMessage(topic, event string, raw []byte, compact bool, opts []PublishOption) (*Message, error) {
 	if err := ValidateEvent(event); err != nil {
 		return nil, err
 	}
@@ -214,7 +217,11 @@ func (h *Hub) newMessage(topic, event string, raw []byte, opts []PublishOption) 
 		h.reject(limitEventSize)
 		return nil, fmt.Errorf("%w: %d bytes (max %d)", ErrTooLarge, len(raw), h.cfg.maxEventSize)
 	}
-	return NewMessage(topic, event, raw, append([]PublishOption{FromProducer(h.cfg.producer)}, opts...)...)
+	data := json.RawMessage(raw)
+	if !compact {
+		data = rawData(raw)
+	}
+	return buildMessage(topic, event, data, h.cfg.producer, opts)
 }
 
 // FromProducer sets meta.producer of one message (a hub sets its own).

@@ -43,8 +43,8 @@ func ParseID(s string) (EventID, error) {
 
 // String returns the wire form "<ms>-<seq>".
 func (id EventID) String() string {
-	b := make([]byte, 0, 24)
-	b = strconv.AppendUint(b, id.Ms, 10)
+	var a [41]byte
+	b := strconv.AppendUint(a[:0], id.Ms, 10)
 	b = append(b, '-')
 	b = strconv.AppendUint(b, id.Seq, 10)
 	return string(b)

@@ -75,13 +75,37 @@ type Message struct {
 // every connection that receives the message. The message's ID must be set
 // before the first call.
 func (m *Message) Frame() []byte {
-	m.frameOnce.Do(func() {
-		buf := make([]byte, 0, 160+len(m.Data)+2*len(m.ID)+len(m.Event)+len(m.Topic)+len(m.Producer))
-		env := m.appendEnvelope(make([]byte, 0, 128+len(m.Data)))
-		m.frame = appendEvent(buf, m.ID, m.Event, env)
-		m.eid, m.eidOK = parseIDOK(m.ID)
-	})
+	m.frameOnce.Do(m.buildFrame)
 	return m.frame
+}
+
+// buildFrame writes the frame in one buffer sized up front. The envelope is
+// compact JSON, so it fits one data line; should it hold a line break (a
+// broker handed over uncompacted data), it is split as the spec requires.
+func (m *Message) buildFrame() {
+	n := 96 + 2*len(m.ID) + 2*len(m.Event) + len(m.Topic) + len(m.Producer) + len(m.TraceID) + len(m.Data)
+	for k, v := range m.Meta {
+		n += len(k) + len(v) + 8
+	}
+	b := make([]byte, 0, n)
+	if m.ID != "" {
+		b = append(b, "id: "...)
+		b = append(b, m.ID...)
+		b = append(b, '\n')
+	}
+	b = append(b, "event: "...)
+	b = append(b, m.Event...)
+	b = append(b, "\ndata: "...)
+	start := len(b)
+	b = m.appendEnvelope(b)
+	if bytes.ContainsAny(b[start:], "\r\n") {
+		env := bytes.Clone(b[start:])
+		b = appendData(b[:start-len("data: ")], env)
+	} else {
+		b = append(b, '\n')
+	}
+	m.frame = append(b, '\n')
+	m.eid, m.eidOK = parseIDOK(m.ID)
 }
 
 // eventID returns the parsed ID (ok false for an empty or foreign id). It
@@ -164,6 +188,15 @@ func (m *Message) appendEnvelope(b []byte) []byte {
 // data (valid JSON compacted, anything else a JSON string) and applies the
 // options. It does not check a size limit: the caller does.
 func NewMessage(topic, event string, raw []byte, opts ...PublishOption) (*Message, error) {
+	if err := ValidateEvent(event); err != nil {
+		return nil, err
+	}
+	return buildMessage(topic, event, rawData(raw), DefaultProducer, opts)
+}
+
+// buildMessage validates the topic and assembles a message around data
+// that is already envelope data (compact JSON).
+func buildMessage(topic, event string, data json.RawMessage, producer string, opts []PublishOption) (*Message, error) {
 	if topic == "" {
 		topic = AllTopics
 	}
@@ -172,10 +205,7 @@ func NewMessage(topic, event string, raw []byte, opts ...PublishOption) (*Messag
 			return nil, err
 		}
 	}
-	if err := ValidateEvent(event); err != nil {
-		return nil, err
-	}
-	m := &Message{Topic: topic, Event: event, Data: rawData(raw), OccurredAt: time.Now(), Producer: DefaultProducer}
+	m := &Message{Topic: topic, Event: event, Data: data, OccurredAt: time.Now(), Producer: producer}
 	for _, o := range opts {
 		o(m)
 	}

@@ -203,10 +203,12 @@ func WithMaxEventSize(n int) HubOption {
 	}
 }
 
-// WithWriteTimeout bounds each batch of writes to a client (default
-// DefaultWriteTimeout). It is applied per write through
-// http.ResponseController, so a server-wide http.Server.WriteTimeout does
-// not cut long streams as long as this one is shorter.
+// WithWriteTimeout bounds the writes to a client (default
+// DefaultWriteTimeout): every batch of writes has at least half of d and at
+// most d before the write fails and the stream ends. The deadline is set
+// through http.ResponseController and moved forward only when less than
+// half of it is left, so a server-wide http.Server.WriteTimeout does not cut
+// long streams, and a busy stream does not pay for a deadline per flush.
 func WithWriteTimeout(d time.Duration) HubOption {
 	return func(c *hubConfig) error {
 		if d <= 0 {

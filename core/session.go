@@ -17,6 +17,7 @@ type Session struct {
 	conn        *Conn
 	lastEventID string
 	once        sync.Once
+	deadlineAt  int64 // UnixNano of the write deadline last set (Run's goroutine only)
 }
 
 // Conn returns the session's connection.
@@ -39,8 +40,9 @@ func (s *Session) Close() {
 //
 // When ctx ends, Run returns at once without a final retry hint: only
 // Hub.Shutdown and the maximum lifetime write one. When w has
-// SetWriteDeadline, it is called before each batch of writes and the last
-// deadline stays in place after Run: a net/http caller resets it (as
+// SetWriteDeadline, it is called before a batch of writes whenever less
+// than half of the write timeout is left, and the last deadline stays in
+// place after Run: a net/http caller resets it (as
 // Stream.ServeHTTP does) before the connection serves another request.
 func (s *Session) Run(ctx context.Context, w Writer) error {
 	ran := false
@@ -57,7 +59,7 @@ func (s *Session) Run(ctx context.Context, w Writer) error {
 	if h.cfg.retry > 0 {
 		pre = appendRetry(pre, h.cfg.retry)
 	}
-	s.deadline(dl)
+	s.deadline(dl, time.Now())
 	if _, err := w.Write(pre); err != nil {
 		return err
 	}
@@ -85,10 +87,20 @@ func (s *Session) Run(ctx context.Context, w Writer) error {
 	}
 }
 
-func (s *Session) deadline(dl deadliner) {
-	if dl != nil {
-		_ = dl.SetWriteDeadline(time.Now().Add(s.hub.cfg.writeTimeout))
+// deadline gives the next batch of writes at least half the write timeout:
+// the deadline moves forward only when less than half of it is left, so a
+// busy stream pays for it once per half timeout, not once per flush.
+func (s *Session) deadline(dl deadliner, now time.Time) {
+	if dl == nil {
+		return
 	}
+	wt := s.hub.cfg.writeTimeout
+	if s.deadlineAt-now.UnixNano() > int64(wt/2) {
+		return
+	}
+	d := now.Add(wt)
+	s.deadlineAt = d.UnixNano()
+	_ = dl.SetWriteDeadline(d)
 }
 
 // writePending writes every queued frame and flushes once.
@@ -99,7 +111,8 @@ func (s *Session) writePending(w Writer, dl deadliner) error {
 		c.release(q)
 		return nil
 	}
-	s.deadline(dl)
+	now := time.Now()
+	s.deadline(dl, now)
 	events := 0
 	for _, m := range q {
 		if _, err := w.Write(m.Frame()); err != nil {
@@ -117,7 +130,7 @@ func (s *Session) writePending(w Writer, dl deadliner) error {
 	if err := w.Flush(); err != nil {
 		return err
 	}
-	c.lastWrite.Store(time.Now().UnixNano())
+	c.lastWrite.Store(now.UnixNano())
 	return nil
 }
 
@@ -144,7 +157,7 @@ func (s *Session) finish(w Writer, dl deadliner) error {
 	if reason == reasonShutdown && h.cfg.shutdownSpread > 0 {
 		retry += rand.N(h.cfg.shutdownSpread)
 	}
-	s.deadline(dl)
+	s.deadline(dl, time.Now())
 	if _, err := w.Write(appendRetry(nil, retry)); err != nil {
 		return err
 	}
@@ -169,7 +182,7 @@ func (s *Session) resume(ctx context.Context, w Writer, dl deadliner) error {
 			return nil
 		}
 		if pending == 0 {
-			s.deadline(dl)
+			s.deadline(dl, time.Now())
 		}
 		f := m.Frame()
 		if _, err := w.Write(f); err != nil {
