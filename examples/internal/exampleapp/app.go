@@ -139,17 +139,58 @@ func Demo(ctx context.Context, hub *core.Hub, every time.Duration) {
 	}
 }
 
-// Run listens on cfg.Addr, prints "listening on http://ADDR", serves until
-// SIGINT or SIGTERM (or ctx ends), then shuts the hub down (every stream
-// gets a jittered retry hint) and the server.
-func Run(ctx context.Context, cfg Config, hub *core.Hub, handler http.Handler) error {
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+// Server is what an example serves: an *http.Server has these methods
+// (see HTTPServer), and a Fiber app takes a two-method wrapper.
+type Server interface {
+	Serve(net.Listener) error
+	Shutdown(context.Context) error
+}
+
+// Setup builds an example's server around its hub: the framework's one-line
+// SSE mount plus Static (or StaticHandler) and DropHandler.
+type Setup func(cfg Config, hub *core.Hub) (Server, error)
+
+// HTTPServer is the examples' http.Server for h.
+func HTTPServer(h http.Handler) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+}
+
+// Main runs the example called name and exits the process: it reads the
+// environment contract, builds the hub (memory, or Redis with REDIS_URL),
+// lets setup build the server, starts the demo publisher, listens on
+// cfg.Addr and prints "listening on http://ADDR", and on SIGINT or SIGTERM
+// shuts the hub down (every stream gets a jittered retry hint) and then the
+// server.
+func Main(name string, setup Setup) {
+	if err := run(name, setup); err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
+		os.Exit(1)
+	}
+}
+
+func run(name string, setup Setup) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	ln, err := net.Listen("tcp", cfg.Addr)
+	cfg, err := FromEnv()
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	hub, closeBroker, err := NewHub(ctx, cfg, "example-"+name)
+	if err != nil {
+		return err
+	}
+	defer closeBroker()
+	srv, err := setup(cfg, hub)
+	if err != nil {
+		return errors.Join(err, hub.Shutdown(ctx))
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return errors.Join(err, hub.Shutdown(ctx))
+	}
+	demoCtx, stopDemo := context.WithCancel(ctx)
+	defer stopDemo()
+	go Demo(demoCtx, hub, 5*time.Second)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	fmt.Printf("listening on http://%s\n", ln.Addr())
@@ -158,7 +199,7 @@ func Run(ctx context.Context, cfg Config, hub *core.Hub, handler http.Handler) e
 		return err
 	case <-ctx.Done():
 	}
-	return Shutdown(hub, func(ctx context.Context) error { return srv.Shutdown(ctx) })
+	return Shutdown(hub, srv.Shutdown)
 }
 
 // Shutdown ends the hub's streams first (http.Server.Shutdown would wait
