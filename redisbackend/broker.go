@@ -59,8 +59,9 @@ type Broker struct {
 	psMu sync.Mutex
 	ps   *redis.PubSub
 
-	hubMu sync.Mutex
-	hubs  []*core.Hub
+	hubMu        sync.Mutex
+	hubs         []*core.Hub
+	statsStarted bool // the stats writer runs (it is started once, by the first AttachHub)
 
 	stats struct {
 		received, recovered, skipped, gaps, reconnects, decodeErrors atomic.Uint64
@@ -185,9 +186,23 @@ func (b *Broker) AttachHub(h *core.Hub) {
 	if !slices.Contains(b.hubs, h) {
 		b.hubs = append(b.hubs, h)
 	}
-	if len(b.hubs) == 1 {
+	if !b.statsStarted {
+		b.statsStarted = true
 		b.wg.Add(1)
 		go b.shareStats()
+	}
+}
+
+// DetachHub implements core.HubDetacher; Hub.Shutdown calls it. The hub's
+// connections leave this instance's cluster figures at once rather than at
+// the next stats interval.
+func (b *Broker) DetachHub(h *core.Hub) {
+	b.hubMu.Lock()
+	b.hubs = slices.DeleteFunc(b.hubs, func(x *core.Hub) bool { return x == h })
+	started := b.statsStarted
+	b.hubMu.Unlock()
+	if started && b.ctx.Err() == nil {
+		b.writeStats()
 	}
 }
 

@@ -103,9 +103,9 @@ func (b *Broker) localStats() nodeStats {
 // leaveCluster removes this instance's figures at Close.
 func (b *Broker) leaveCluster() {
 	b.hubMu.Lock()
-	attached := len(b.hubs) > 0
+	started := b.statsStarted
 	b.hubMu.Unlock()
-	if !attached {
+	if !started {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), b.cfg.publishTimeout)

@@ -104,3 +104,34 @@ func TestClusterStatsCountEveryInstanceAndForgetADeadOne(t *testing.T) {
 	}
 	t.Logf("dead instance left the cluster figures after %v", time.Since(start).Round(10*time.Millisecond))
 }
+
+func TestAShutDownHubLeavesTheClusterFiguresAtOnce(t *testing.T) {
+	url, prefix := redisURL(t), newPrefix()
+	// A stats interval far longer than the test: only DetachHub can update
+	// the figures in time.
+	a := newInstance(t, url, prefix, redisbackend.WithStats(time.Minute, 2*time.Minute))
+	b := newInstance(t, url, prefix, redisbackend.WithStats(time.Minute, 2*time.Minute))
+	connect(t, b, "topic=a", "")
+	ctx := context.Background()
+	cs := func() int {
+		s, err := a.broker.ClusterStats(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s.Connections
+	}
+	// b wrote its figures when its hub attached, before the stream opened;
+	// detaching no hub rewrites them now.
+	b.broker.DetachHub(nil)
+	if n := cs(); n != 1 {
+		t.Fatalf("cluster connections = %d, want 1", n)
+	}
+	sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := b.hub.Shutdown(sctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := cs(); n != 0 {
+		t.Fatalf("cluster connections after b's hub shut down = %d, want 0 at once", n)
+	}
+}
