@@ -61,7 +61,8 @@ type Broker struct {
 
 	hubMu        sync.Mutex
 	hubs         []*core.Hub
-	statsStarted bool // the stats writer runs (it is started once, by the first AttachHub)
+	statsStarted bool       // the stats writer runs (it is started once, by the first AttachHub)
+	statsMu      sync.Mutex // serializes writeStats
 
 	stats struct {
 		received, recovered, skipped, gaps, reconnects, decodeErrors atomic.Uint64

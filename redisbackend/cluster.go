@@ -57,7 +57,12 @@ func (b *Broker) shareStats() {
 	}
 }
 
+// writeStats counts and writes under statsMu, so that writes land in the
+// order their figures were taken: a stale count never overwrites a fresh
+// one.
 func (b *Broker) writeStats() {
+	b.statsMu.Lock()
+	defer b.statsMu.Unlock()
 	body, err := json.Marshal(b.localStats())
 	if err != nil {
 		return
