@@ -5,6 +5,7 @@ go 1.25.0
 require (
 	github.com/labstack/echo/v4 v4.16.0
 	github.com/ssekit/ssekit/core v0.0.0
+	github.com/ssekit/ssekit/ssetest v0.0.0
 )
 
 require (
@@ -21,3 +22,5 @@ require (
 )
 
 replace github.com/ssekit/ssekit/core => ../core
+
+replace github.com/ssekit/ssekit/ssetest => ../ssetest

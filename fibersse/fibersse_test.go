@@ -92,10 +92,10 @@ func TestSSEMountsOnAGroupAndStreamStandsAlone(t *testing.T) {
 	if _, err := hub.Publish(context.Background(), "news", "headline", "x"); err != nil {
 		t.Fatal(err)
 	}
-	if got := grouped.event(); got != "headline" {
+	if got := grouped.Event(); got != "headline" {
 		t.Errorf("group stream got %q", got)
 	}
-	if got := feed.event(); got != "headline" {
+	if got := feed.Event(); got != "headline" {
 		t.Errorf("standalone stream got %q", got)
 	}
 }
@@ -133,7 +133,7 @@ func TestHooksReceiveTheFiberCtx(t *testing.T) {
 		t.Errorf("no user: %d, want 401", status)
 	}
 	s := open(t, url+"/events?user=mallory", http.Header{"X-User": {"ann"}})
-	if got := s.event(); got != "welcome" {
+	if got := s.Event(); got != "welcome" {
 		t.Errorf("OnConnect event %q", got)
 	}
 	// Other requests reuse fasthttp's buffers: the stream's identity and
@@ -181,7 +181,7 @@ func TestWriteTimeoutDoesNotCutTheStream(t *testing.T) {
 	s := open(t, url+"/events", nil)
 	began := time.Now()
 	for time.Since(began) < 3*writeTimeout {
-		if l := s.line(); l != ": ping\n" && l != "retry: 3000\n" {
+		if l := s.Line(); l != ": ping\n" && l != "retry: 3000\n" {
 			t.Fatalf("unexpected line %q", l)
 		}
 	}
@@ -199,7 +199,7 @@ func TestSkipperKeepsBodyReadingMiddlewareOffTheStream(t *testing.T) {
 	if _, err := hub.Publish(context.Background(), "t", "through", nil); err != nil {
 		t.Fatal(err)
 	}
-	if got := s.event(); got != "through" {
+	if got := s.Event(); got != "through" {
 		t.Errorf("got %q", got)
 	}
 }
@@ -258,7 +258,7 @@ func TestStreamKeepsCopiesOfTheRequestStrings(t *testing.T) {
 	if _, err := hub.Publish(context.Background(), "aaaa", "still.here", nil); err != nil {
 		t.Fatal(err)
 	}
-	if got := other.event(); got != "still.here" {
+	if got := other.Event(); got != "still.here" {
 		t.Errorf("got %q", got)
 	}
 	if n := hub.CountWhere(core.Match{"who": "other"}); n != 1 {

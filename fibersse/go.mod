@@ -5,6 +5,7 @@ go 1.25
 require (
 	github.com/gofiber/fiber/v2 v2.52.15
 	github.com/ssekit/ssekit/core v0.0.0
+	github.com/ssekit/ssekit/ssetest v0.0.0
 )
 
 require (
@@ -22,3 +23,5 @@ require (
 )
 
 replace github.com/ssekit/ssekit/core => ../core
+
+replace github.com/ssekit/ssekit/ssetest => ../ssetest

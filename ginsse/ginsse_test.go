@@ -79,10 +79,10 @@ func TestSSEMountsOnAGroupAndStreamStandsAlone(t *testing.T) {
 	if _, err := hub.Publish(context.Background(), "news", "headline", "x"); err != nil {
 		t.Fatal(err)
 	}
-	if got := grouped.event(); got != "headline" {
+	if got := grouped.Event(); got != "headline" {
 		t.Errorf("group stream got %q", got)
 	}
-	if got := feed.event(); got != "headline" {
+	if got := feed.Event(); got != "headline" {
 		t.Errorf("standalone stream got %q", got)
 	}
 }
@@ -125,7 +125,7 @@ func TestHooksReceiveTheGinContext(t *testing.T) {
 		t.Errorf("no user: %d, want 401", status)
 	}
 	s := open(t, url+"/events?user=mallory", http.Header{"X-User": {"ann"}})
-	if got := s.event(); got != "welcome" {
+	if got := s.Event(); got != "welcome" {
 		t.Errorf("OnConnect event %q", got)
 	}
 	if n := hub.CountWhere(core.Match{"user": "ann"}); n != 1 {
@@ -163,7 +163,7 @@ func TestServerWriteTimeoutDoesNotCutTheStream(t *testing.T) {
 	s := open(t, url+"/events", nil)
 	began := time.Now()
 	for time.Since(began) < 3*writeTimeout {
-		if l := s.line(); l != ": ping\n" && l != "retry: 3000\n" {
+		if l := s.Line(); l != ": ping\n" && l != "retry: 3000\n" {
 			t.Fatalf("unexpected line %q", l)
 		}
 	}

@@ -5,6 +5,7 @@ go 1.25.0
 require (
 	github.com/gin-gonic/gin v1.12.0
 	github.com/ssekit/ssekit/core v0.0.0
+	github.com/ssekit/ssekit/ssetest v0.0.0
 )
 
 require (
@@ -40,3 +41,5 @@ require (
 )
 
 replace github.com/ssekit/ssekit/core => ../core
+
+replace github.com/ssekit/ssekit/ssetest => ../ssetest

@@ -1,0 +1,3 @@
+module github.com/ssekit/ssekit/ssetest
+
+go 1.25
