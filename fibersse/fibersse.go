@@ -45,7 +45,7 @@ func Stream(hub *core.Hub, opts ...core.RouteOption) fiber.Handler {
 		conn := c.Context().Conn()
 		ctx := serverContext{c.Context().Done()}
 		c.Context().SetBodyStreamWriter(func(bw *bufio.Writer) {
-			_ = sess.Run(ctx, streamWriter{bw, conn})
+			_ = sess.Run(ctx, &streamWriter{Writer: bw, conn: conn})
 			// The next response on this connection must not inherit the
 			// stream's deadline (fasthttp resets only its own).
 			_ = conn.SetWriteDeadline(time.Time{})
@@ -75,13 +75,31 @@ func wrap(h http.Handler) fiber.Handler {
 
 // streamWriter is the body stream writer as a core.Writer. Its write
 // deadline is the connection's: fasthttp copies the stream to the socket as
-// it is flushed, so the deadline bounds the copy of each batch.
+// it is flushed, so the deadline bounds the copy of each batch. fasthttp
+// sets its own WriteTimeout deadline from the connection's goroutine when
+// the response starts, which races with this writer's goroutine; so the
+// stream's deadline is applied again at every flush, and fasthttp's never
+// outlives the first batch.
 type streamWriter struct {
 	*bufio.Writer
-	conn net.Conn
+	conn     net.Conn
+	deadline time.Time
 }
 
-func (w streamWriter) SetWriteDeadline(t time.Time) error { return w.conn.SetWriteDeadline(t) }
+func (w *streamWriter) SetWriteDeadline(t time.Time) error {
+	w.deadline = t
+	return w.conn.SetWriteDeadline(t)
+}
+
+func (w *streamWriter) Flush() error {
+	if err := w.Writer.Flush(); err != nil {
+		return err
+	}
+	if !w.deadline.IsZero() {
+		return w.conn.SetWriteDeadline(w.deadline)
+	}
+	return nil
+}
 
 // serverContext is done when the fasthttp server shuts down: RequestCtx.Done
 // is the server's done channel, not a per-request signal, and it is closed
