@@ -78,8 +78,8 @@ func TestStreamHeaders(t *testing.T) {
 			connection = "keep-alive"
 		}
 		s := e.open("/events", nil)
-		if want := 1 + b2i(e.h2); s.resp.ProtoMajor != want {
-			t.Errorf("HTTP/%d, want HTTP/%d", s.resp.ProtoMajor, want)
+		if want := 1 + b2i(e.h2); s.Response().ProtoMajor != want {
+			t.Errorf("HTTP/%d, want HTTP/%d", s.Response().ProtoMajor, want)
 		}
 		want := map[string]string{
 			"Content-Type":      "text/event-stream",
@@ -90,12 +90,12 @@ func TestStreamHeaders(t *testing.T) {
 			"Content-Length":    "",
 		}
 		for k, v := range want {
-			if got := s.resp.Header.Get(k); got != v {
+			if got := s.Response().Header.Get(k); got != v {
 				t.Errorf("%s: %q, want %q", k, got, v)
 			}
 		}
-		if s.resp.ContentLength != -1 {
-			t.Errorf("content length %d, want unknown (-1)", s.resp.ContentLength)
+		if s.Response().ContentLength != -1 {
+			t.Errorf("content length %d, want unknown (-1)", s.Response().ContentLength)
 		}
 	})
 }
@@ -182,8 +182,8 @@ func TestStatsJSON(t *testing.T) {
 		e := start(t, m, nil)
 		s1, s2 := e.open("/events?topic=s", nil), e.open("/events?topic=s&topic=t", nil)
 		e.publish("s", "one", nil)
-		s1.next()
-		s2.next()
+		s1.Next()
+		s2.Next()
 		status, h, body := e.do(http.MethodGet, "/events/stats", nil, "")
 		if status != http.StatusOK || h.Get("Content-Type") != "application/json" {
 			t.Fatalf("stats: %d %q %s", status, h.Get("Content-Type"), body)
@@ -269,18 +269,18 @@ func TestReplayWithLastEventID(t *testing.T) {
 			s    *stream
 			want []event
 		}{
-			{byHeader, []event{{ids[2], "r2", ""}, {ids[3], "r3", ""}, {r4, "r4", ""}}},
-			{byQuery, []event{{ids[3], "r3", ""}, {r4, "r4", ""}}},
+			{byHeader, []event{{ID: ids[2], Name: "r2"}, {ID: ids[3], Name: "r3"}, {ID: r4, Name: "r4"}}},
+			{byQuery, []event{{ID: ids[3], Name: "r3"}, {ID: r4, Name: "r4"}}},
 		} {
 			for _, want := range c.want {
-				if got := c.s.next(); got.ID != want.ID || got.Name != want.Name {
+				if got := c.s.Next(); got.ID != want.ID || got.Name != want.Name {
 					t.Errorf("replay: got %s %s, want %s %s", got.ID, got.Name, want.ID, want.Name)
 				}
 			}
 		}
 
 		unknown := e.open("/events?topic=r", http.Header{"Last-Event-Id": {"1-0"}})
-		if ev := unknown.next(); ev.Name != core.ResetEvent || ev.ID != r4 {
+		if ev := unknown.Next(); ev.Name != core.ResetEvent || ev.ID != r4 {
 			t.Errorf("unknown id: got %s %s, want %s %s", ev.ID, ev.Name, r4, core.ResetEvent)
 		}
 	})
@@ -307,7 +307,7 @@ func TestCleanupAfterDisconnect(t *testing.T) {
 			t.Fatalf("hub.Count() = %d with 3 streams", n)
 		}
 		for _, s := range streams {
-			s.close()
+			s.Close()
 		}
 		eventually(t, "hub.Count() back to 0", func() bool { return e.hub.Count() == 0 })
 		eventually(t, "goroutines back to baseline", func() bool { return goroutines() <= baseline })
@@ -321,14 +321,14 @@ func TestHubShutdownEndsStreamsWithRetryHint(t *testing.T) {
 	each(t, func(t *testing.T, m mount) {
 		e := start(t, m, nil)
 		s := e.open("/events", nil)
-		s.line() // retry: 3000
+		s.Line() // retry: 3000
 		done := make(chan error, 1)
 		go func() {
 			ctx, cancel := context.WithTimeout(context.Background(), wait)
 			defer cancel()
 			done <- e.hub.Shutdown(ctx)
 		}()
-		if rest := s.ended(); rest != "retry: 3000\n" {
+		if rest := s.Rest(); rest != "retry: 3000\n" {
 			t.Errorf("after shutdown the stream got %q, want the final retry hint", rest)
 		}
 		if err := <-done; err != nil {
@@ -357,7 +357,7 @@ func TestServerShutdownEndsStreams(t *testing.T) {
 		if err := e.stop(ctx); err != nil {
 			t.Errorf("server stop with an open stream: %v", err)
 		}
-		s.ended()
+		s.Rest()
 		eventually(t, "hub.Count() back to 0", func() bool { return e.hub.Count() == 0 })
 	})
 }

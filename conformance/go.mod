@@ -10,6 +10,7 @@ require (
 	github.com/ssekit/ssekit/echosse v0.0.0
 	github.com/ssekit/ssekit/fibersse v0.0.0
 	github.com/ssekit/ssekit/ginsse v0.0.0
+	github.com/ssekit/ssekit/ssetest v0.0.0
 )
 
 require (
@@ -61,3 +62,5 @@ replace (
 	github.com/ssekit/ssekit/fibersse => ../fibersse
 	github.com/ssekit/ssekit/ginsse => ../ginsse
 )
+
+replace github.com/ssekit/ssekit/ssetest => ../ssetest

@@ -1,7 +1,6 @@
 package conformance_test
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ssekit/ssekit/core"
+	"github.com/ssekit/ssekit/ssetest"
 )
 
 // wait bounds every wait of the suite; nothing sleeps.
@@ -147,157 +147,38 @@ func (e *env) publish(topic, event string, data any, opts ...core.PublishOption)
 	return id
 }
 
-// stream is an open event stream read line by line in the background.
+// stream is an open event stream of the mount under test.
 type stream struct {
-	t      testing.TB
-	resp   *http.Response
-	lines  chan string // each line with its "\n"; closed at the end
-	cancel context.CancelFunc
+	*ssetest.Stream
 }
 
-// open requests path as a stream, requires a 200 and its first line
-// ": connected" (the connection is registered before that byte), and ends
-// the request at cleanup.
+// event is one event frame as written on the wire.
+type event = ssetest.Event
+
+// open requests path as a stream with the mount's client, requires a 200 and
+// its first line ": connected" (the connection is registered before that
+// byte), and ends the request at cleanup.
 func (e *env) open(path string, header http.Header) *stream {
 	e.t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, e.url+path, nil)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	req.Header.Set("Accept", "text/event-stream")
-	for k, vs := range header {
-		req.Header[k] = vs
-	}
-	resp, err := e.client.Do(req)
-	if err != nil {
-		cancel()
-		e.t.Fatalf("GET %s: %v", path, err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		cancel()
-		e.t.Fatalf("GET %s: %d %s", path, resp.StatusCode, b)
-	}
-	s := &stream{t: e.t, resp: resp, lines: make(chan string, 64), cancel: cancel}
-	go func() {
-		defer close(s.lines)
-		r := bufio.NewReader(resp.Body)
-		for {
-			l, err := r.ReadString('\n')
-			if l != "" {
-				s.lines <- l
-			}
-			if err != nil {
-				return
-			}
-		}
-	}()
-	e.t.Cleanup(s.close)
-	if l := s.line(); l != ": connected\n" {
-		e.t.Fatalf("GET %s: first line %q, want \": connected\"", path, l)
-	}
-	return s
-}
-
-// close ends the request and waits for the reader to finish.
-func (s *stream) close() {
-	s.cancel()
-	for range s.lines {
-	}
-	s.resp.Body.Close()
-}
-
-// line returns the next line; it fails the test at the end of the stream
-// or after the wait.
-func (s *stream) line() string {
-	s.t.Helper()
-	select {
-	case l, ok := <-s.lines:
-		if !ok {
-			s.t.Fatal("stream ended")
-		}
-		return l
-	case <-time.After(wait):
-		s.t.Fatal("timed out waiting for a line")
-	}
-	return ""
+	return &stream{ssetest.OpenWith(e.t, e.client, e.url+path, header)}
 }
 
 // until reads lines until the transcript satisfies done, and returns it.
 func (s *stream) until(done func(string) bool) string {
-	s.t.Helper()
 	var b strings.Builder
 	for !done(b.String()) {
-		b.WriteString(s.line())
+		b.WriteString(s.Line())
 	}
 	return b.String()
 }
 
-// event is one parsed event frame.
-type event struct{ ID, Name, Data string }
-
-// envelope decodes the event's data as an envelope.
-func (ev event) envelope(t *testing.T) core.Envelope {
-	t.Helper()
-	var env core.Envelope
-	if err := json.Unmarshal([]byte(ev.Data), &env); err != nil {
-		t.Fatalf("event %q: data %q: %v", ev.Name, ev.Data, err)
-	}
-	return env
-}
-
-// next returns the next event frame, skipping comments and retry lines.
-func (s *stream) next() event {
-	s.t.Helper()
-	var ev event
-	started := false
-	for {
-		l := strings.TrimSuffix(s.line(), "\n")
-		switch {
-		case l == "" && started:
-			return ev
-		case l == "", strings.HasPrefix(l, ":"), strings.HasPrefix(l, "retry:"):
-		case strings.HasPrefix(l, "id: "):
-			ev.ID, started = l[4:], true
-		case strings.HasPrefix(l, "event: "):
-			ev.Name, started = l[7:], true
-		case strings.HasPrefix(l, "data: "):
-			ev.Data, started = l[6:], true
-		default:
-			s.t.Fatalf("unexpected line %q", l)
-		}
-	}
-}
-
 // names reads n events and returns their names.
 func (s *stream) names(n int) []string {
-	s.t.Helper()
 	out := make([]string, n)
 	for i := range out {
-		out[i] = s.next().Name
+		out[i] = s.Next().Name
 	}
 	return out
-}
-
-// ended fails the test unless the stream ends within the wait, and returns
-// the lines read until then.
-func (s *stream) ended() string {
-	s.t.Helper()
-	var b strings.Builder
-	timeout := time.After(wait)
-	for {
-		select {
-		case l, ok := <-s.lines:
-			if !ok {
-				return b.String()
-			}
-			b.WriteString(l)
-		case <-timeout:
-			s.t.Fatalf("stream did not end; read %q", b.String())
-		}
-	}
 }
 
 var (

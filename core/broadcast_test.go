@@ -2,6 +2,7 @@ package core_test
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -101,7 +102,7 @@ func FuzzBroadcastBody(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	defer hub.Shutdown(nil)
+	defer hub.Shutdown(context.Background())
 	h := core.NewBroadcast(hub, core.BroadcastAuth(core.BearerToken("t")))
 	f.Fuzz(func(t *testing.T, body string) {
 		req := httptest.NewRequest(http.MethodPost, "/events/broadcast", strings.NewReader(body))

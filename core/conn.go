@@ -108,6 +108,18 @@ func (c *Conn) SendRaw(event string, raw []byte) error {
 // Close ends the stream; the client may reconnect.
 func (c *Conn) Close() { c.end(reasonDisconnected) }
 
+// subscribed reports whether the connection has topic.
+func (c *Conn) subscribed(topic string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, t := range c.topics {
+		if t == topic {
+			return true
+		}
+	}
+	return false
+}
+
 // accepts reports whether m is for this connection (filter and rules).
 func (c *Conn) accepts(m *Message) bool {
 	if len(m.Filter) > 0 && !m.Filter.Matches(*c.meta.Load()) {

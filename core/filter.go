@@ -29,7 +29,7 @@ func (r *rules) accepts(m *Message) bool {
 		return true
 	}
 	if r.allow != nil {
-		if _, ok := r.allow[m.Event]; !ok && m.Event != ResetEvent {
+		if _, ok := r.allow[m.Event]; !ok {
 			return false
 		}
 	}

@@ -212,3 +212,12 @@ func TestDroppedSlowClientLosesNothingStillInTheLog(t *testing.T) {
 		}
 	}
 }
+
+func TestResetReachesAStreamWhoseRulesWouldRejectIt(t *testing.T) {
+	hub := newHub(t, core.WithHeartbeat(0))
+	srv := serve(t, hub, core.AllowEvents("only.this"), core.FilterEvents(func(*core.Envelope) bool { return false }))
+	c := dial(t, srv.URL+"/events?topic=t", lastID("1-0"))
+	if e := c.next(); e.Event != core.ResetEvent {
+		t.Fatalf("got %q, want %s despite the stream's rules", e.Event, core.ResetEvent)
+	}
+}

@@ -110,8 +110,8 @@ func OnConnect(fn func(c *Conn, r *http.Request) error) RouteOption {
 	return func(c *routeConfig) { c.onConnect = fn }
 }
 
-// AllowEvents limits the events a stream receives to these names (the
-// ResetEvent always passes).
+// AllowEvents limits the events a stream receives to these names. The
+// ResetEvent is not subject to it: a resuming client always gets it.
 func AllowEvents(names ...string) RouteOption {
 	return func(c *routeConfig) {
 		r := c.ruleSet()

@@ -221,14 +221,3 @@ func (s *Session) reset(w Writer, cursor, reason string) error {
 	_, err := w.Write(m.Frame())
 	return err
 }
-
-func (c *Conn) subscribed(topic string) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, t := range c.topics {
-		if t == topic {
-			return true
-		}
-	}
-	return false
-}

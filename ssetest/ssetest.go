@@ -9,6 +9,7 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -19,15 +20,23 @@ var Timeout = 5 * time.Second
 
 // Stream is an open event stream, read line by line in the background.
 type Stream struct {
-	t     testing.TB
-	resp  *http.Response
-	lines chan string
+	t      testing.TB
+	resp   *http.Response
+	lines  chan string
+	cancel context.CancelFunc
+	once   sync.Once
 }
 
 // Open GETs url as an event stream (with Accept: text/event-stream and
 // header), fails the test unless the answer is 200 and starts with the
 // ": connected" line, and closes the stream when the test ends.
 func Open(t testing.TB, url string, header http.Header) *Stream {
+	t.Helper()
+	return OpenWith(t, http.DefaultClient, url, header)
+}
+
+// OpenWith is Open with another client (an HTTP/2 one, say).
+func OpenWith(t testing.TB, client *http.Client, url string, header http.Header) *Stream {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
@@ -39,12 +48,12 @@ func Open(t testing.TB, url string, header http.Header) *Stream {
 	for k, v := range header {
 		req.Header[k] = v
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
 		cancel()
 		t.Fatal(err)
 	}
-	s := &Stream{t: t, resp: resp, lines: make(chan string, 64)}
+	s := &Stream{t: t, resp: resp, lines: make(chan string, 64), cancel: cancel}
 	go func() {
 		defer close(s.lines)
 		r := bufio.NewReader(resp.Body)
@@ -58,20 +67,26 @@ func Open(t testing.TB, url string, header http.Header) *Stream {
 			}
 		}
 	}()
-	t.Cleanup(func() {
-		cancel()
-		for range s.lines {
-		}
-		resp.Body.Close()
-	})
+	t.Cleanup(s.Close)
 	if resp.StatusCode != http.StatusOK {
-		b, _ := io.ReadAll(resp.Body)
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 		t.Fatalf("GET %s: %d %s", url, resp.StatusCode, b)
 	}
 	if l := s.Line(); l != ": connected\n" {
 		t.Fatalf("GET %s: first line %q, want \": connected\"", url, l)
 	}
 	return s
+}
+
+// Close ends the request and waits for the reader to finish; the test's
+// cleanup calls it too, so calling it is only needed to end a stream early.
+func (s *Stream) Close() {
+	s.once.Do(func() {
+		s.cancel()
+		for range s.lines {
+		}
+		s.resp.Body.Close()
+	})
 }
 
 // Response returns the stream's response (its headers, say).
@@ -139,4 +154,52 @@ func LeakCheck(m *testing.M, ignore ...string) {
 		}
 	}
 	os.Exit(code)
+}
+
+// Event is one event frame as written on the wire.
+type Event struct{ ID, Name, Data string }
+
+// Next returns the next event frame, skipping comments, retry hints and
+// blank lines; any other line (a field ssekit never writes, a data line
+// split in two) fails the test.
+func (s *Stream) Next() Event {
+	s.t.Helper()
+	var ev Event
+	started := false
+	for {
+		l := strings.TrimSuffix(s.Line(), "\n")
+		switch {
+		case l == "" && started:
+			return ev
+		case l == "", strings.HasPrefix(l, ":"), strings.HasPrefix(l, "retry:"):
+		case strings.HasPrefix(l, "id: "):
+			ev.ID, started = l[len("id: "):], true
+		case strings.HasPrefix(l, "event: "):
+			ev.Name, started = l[len("event: "):], true
+		case strings.HasPrefix(l, "data: ") && ev.Data == "":
+			ev.Data, started = l[len("data: "):], true
+		default:
+			s.t.Fatalf("unexpected line %q", l)
+		}
+	}
+}
+
+// Rest waits until the server ends the stream and returns every line read
+// until then; it fails the test when the stream is still open after
+// Timeout.
+func (s *Stream) Rest() string {
+	s.t.Helper()
+	var b strings.Builder
+	timeout := time.After(Timeout)
+	for {
+		select {
+		case l, ok := <-s.lines:
+			if !ok {
+				return b.String()
+			}
+			b.WriteString(l)
+		case <-timeout:
+			s.t.Fatalf("stream did not end; read %q", b.String())
+		}
+	}
 }

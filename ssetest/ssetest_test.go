@@ -36,6 +36,25 @@ func TestOpenReadsLinesAndEvents(t *testing.T) {
 
 // A test of an app's own stream route (compiled, not run: it needs the
 // test's *testing.T).
+func TestNextParsesFramesAndRestReadsToTheEnd(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, ": connected\nretry: 3000\nid: 7-0\nevent: a\ndata: {\"x\":1}\n\n: ping\nevent: b\ndata: 2\n\nretry: 5000\n")
+	}))
+	t.Cleanup(srv.Close)
+	s := ssetest.OpenWith(t, srv.Client(), srv.URL, nil)
+	if ev := s.Next(); ev != (ssetest.Event{ID: "7-0", Name: "a", Data: `{"x":1}`}) {
+		t.Fatalf("first event %+v", ev)
+	}
+	if ev := s.Next(); ev != (ssetest.Event{Name: "b", Data: "2"}) {
+		t.Fatalf("second event %+v", ev)
+	}
+	if rest := s.Rest(); rest != "retry: 5000\n" {
+		t.Fatalf("rest %q", rest)
+	}
+	s.Close()
+	s.Close() // idempotent; the cleanup calls it once more
+}
+
 func ExampleOpen() {
 	var t *testing.T // the test's
 	srv := httptest.NewServer(http.HandlerFunc(stub))
