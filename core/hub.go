@@ -188,7 +188,8 @@ func (h *Hub) PublishRaw(ctx context.Context, topic, event string, raw []byte, o
 // SendTo publishes to the single connection id; it is Publish with
 // ToConn(id) and topic AllTopics.
 func (h *Hub) SendTo(ctx context.Context, connID, event string, data any, opts ...PublishOption) (string, error) {
-	return h.Publish(ctx, AllTopics, event, data, append(opts, ToConn(connID))...)
+	// Clipped, so the append never writes into the caller's array.
+	return h.Publish(ctx, AllTopics, event, data, append(opts[:len(opts):len(opts)], ToConn(connID))...)
 }
 
 func (h *Hub) publish(ctx context.Context, topic, event string, raw []byte, compact bool, opts []PublishOption) (string, error) {

@@ -281,3 +281,19 @@ func TestStatsRouteServesCounters(t *testing.T) {
 		t.Fatalf("protected stats without token: %d", r2.StatusCode)
 	}
 }
+
+func TestSendToLeavesTheCallersOptionsAlone(t *testing.T) {
+	hub := newHub(t)
+	opts := make([]core.PublishOption, 1, 4)
+	opts[0] = core.WithMeta(map[string]string{"k": "v"})
+	spare := opts[:2]
+	spare[1] = core.WithTraceID("mine")
+	if _, err := hub.SendTo(context.Background(), "nobody", "e", 1, opts...); err != nil {
+		t.Fatal(err)
+	}
+	m := &core.Message{}
+	spare[1](m)
+	if m.TraceID != "mine" || m.ConnID != "" {
+		t.Fatalf("SendTo wrote into the caller's slice: the option there now sets trace_id %q, conn %q", m.TraceID, m.ConnID)
+	}
+}
