@@ -28,8 +28,9 @@
 //
 // Fiber pitfalls and what this package does about them:
 //   - fiber.Config.WriteTimeout: fasthttp sets one deadline for the whole
-//     response; the stream moves the connection's write deadline forward
-//     before each batch (core.WithWriteTimeout), so it is not cut.
+//     response, from another goroutine once the stream has started; the
+//     stream's writer re-applies its own deadline (core.WithWriteTimeout)
+//     at every flush, so it is not cut.
 //   - etag, cache, idempotency and logger's ${resBody} read the whole body
 //     after the handler, which blocks forever on a stream: skip the stream
 //     route with their Next (see Skipper).
