@@ -83,12 +83,15 @@ class Manager {
 
   // _setPaused is the one place the paused flag changes. Every connection
   // follows it through Connection.pause() and start(), which tell the
-  // subscriptions' onStateChange listeners.
+  // subscriptions' onStateChange listeners. A stream that stopped for good
+  // (204, a wrong Content-Type, maxAttempts) stays closed; a new subscribe()
+  // restarts it.
   _setPaused(paused) {
     this.paused = paused;
     for (const c of this.conns.values()) {
-      if (paused) c.pause();
-      else if (c.state === "paused") c.start();
+      if (paused) {
+        if (c.state !== "closed") c.pause();
+      } else if (c.state === "paused") c.start();
     }
   }
 

@@ -161,3 +161,21 @@ test("a subscription made while pausing pauses its stream and tells the stream's
   sse.resume();
   assert.deepEqual(statesB, ["paused", "connecting"]);
 });
+
+test("a stream the server stopped for good stays stopped across pause and resume", () => {
+  // A wrong Content-Type (or a 204 on fetch) ends the stream; a bfcache
+  // round trip must not reopen it behind the server's back.
+  const { ES, sse } = nativeSSE();
+  const s = sse.subscribe({ key: "k", url: "/e", maxAttempts: 1 });
+  ES.last.fail();
+  mock.timers.tick(60000);
+  ES.last.fail();
+  assert.equal(s.state, "closed");
+  const states = [];
+  s.onStateChange((st) => states.push(st));
+  sse.pause();
+  sse.resume();
+  assert.equal(ES.instances.length, 2);
+  assert.equal(s.state, "closed");
+  assert.deepEqual(states, []);
+});
