@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/ssekit/ssekit/core"
 	"github.com/ssekit/ssekit/core/ext"
@@ -217,4 +218,32 @@ func FuzzPublishRoundTrip(f *testing.F) {
 		}
 		checkRoundTrip(t, hub, event, raw)
 	})
+}
+
+// The envelope's occurred_at is written by the frame's own formatter; it
+// must be exactly time.RFC3339Nano in UTC (trailing zeros of the fraction
+// trimmed, no fraction at all on a whole second, any zone turned to Z).
+func TestFrameOccurredAtFormat(t *testing.T) {
+	zone := time.FixedZone("x", -7*3600-30*60)
+	times := []time.Time{
+		time.Date(2026, 2, 28, 22, 0, 0, 0, time.UTC),
+		time.Date(2026, 2, 28, 22, 0, 0, 500_000_000, time.UTC),
+		time.Date(2026, 12, 31, 23, 59, 59, 999_999_999, zone),
+		time.Date(1999, 1, 2, 3, 4, 5, 6, time.UTC),
+		time.Date(10000, 1, 1, 0, 0, 0, 120, time.UTC),
+		time.Date(5, 6, 7, 8, 9, 10, 1_000, time.UTC),
+	}
+	for _, at := range times {
+		m, err := ext.NewMessage("p", "t", "e", []byte(`1`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.OccurredAt = at
+		m.SetID(core.EventID{Ms: 1})
+		frame := string(m.Frame())
+		want := `"occurred_at":"` + at.UTC().Format(time.RFC3339Nano) + `"`
+		if !strings.Contains(frame, want) {
+			t.Errorf("%v: frame %q lacks %s", at, frame, want)
+		}
+	}
 }

@@ -206,6 +206,9 @@ func (c *client) tail() string {
 func (c *client) close() {
 	c.cancel()
 	c.resp.Body.Close()
+	// The reader may be blocked handing over an event nobody will take.
+	for range c.events {
+	}
 	<-c.done
 }
 

@@ -60,7 +60,12 @@ func (b *MemoryBroker) Publish(_ context.Context, msg *Message) (string, error) 
 	if b.closed {
 		return "", ErrClosed
 	}
-	now := b.now()
+	// A message made by a publish call carries the time of that call: no
+	// second clock read. The id clock never goes backwards either way.
+	now := msg.OccurredAt
+	if now.IsZero() {
+		now = b.now()
+	}
 	msg.SetID(b.clock.next(now))
 	if len(b.log) == 0 {
 		b.floor = b.clock.last

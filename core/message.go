@@ -134,12 +134,12 @@ func newMessage(producer, topic, event string, data json.RawMessage, opts []Publ
 // and used as-is; anything else becomes a JSON string (invalid UTF-8 bytes
 // become U+FFFD).
 func rawData(raw []byte) json.RawMessage {
-	if json.Valid(raw) {
-		var buf bytes.Buffer
-		buf.Grow(len(raw))
-		if err := json.Compact(&buf, raw); err == nil {
-			return buf.Bytes()
-		}
+	// Compact validates as it goes: one pass over valid input, and on an
+	// error it leaves nothing in buf.
+	var buf bytes.Buffer
+	buf.Grow(len(raw))
+	if err := json.Compact(&buf, raw); err == nil {
+		return buf.Bytes()
 	}
-	return appendJSONString(make([]byte, 0, len(raw)+2), string(raw))
+	return appendJSONString(buf.Bytes()[:0], string(raw))
 }
