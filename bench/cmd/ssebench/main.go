@@ -34,7 +34,7 @@ func main() {
 	out := flag.String("out", "bench/RESULTS.md", "markdown report to write (empty: none)")
 	outDir := flag.String("out-dir", "bench/out", "directory for logs, profiles and the JSON results")
 	only := flag.String("servers", "", "comma-separated servers to run (default: all registered)")
-	scen := flag.String("scenarios", "B0,B1,B2,B3,B4,B5,B6,B7", "scenarios to run (B0–B2 share a process)")
+	scen := flag.String("scenarios", "B0,B1,B2,B3,B4,B5,B6,B7,B8", "scenarios to run (B0–B2 share a process)")
 	runs := flag.Int("runs", 0, "override the plan's run count")
 	budget := flag.Duration("budget", 0, "stop starting new work after this long (default: 3m30s short, 2h long)")
 	serverCPU := flag.String("server-cpu", "0", "CPU list the servers are pinned to (taskset -c); empty: no pinning")
@@ -48,7 +48,7 @@ func main() {
 		plan = LongPlan
 	}
 	if *runs > 0 {
-		plan.Runs, plan.ExtraRuns = *runs, min(*runs, plan.ExtraRuns)
+		plan.Runs, plan.ExtraRuns, plan.B3Runs = *runs, min(*runs, plan.ExtraRuns), *runs
 	}
 	if *b1Dur > 0 {
 		plan.B1Dur = *b1Dur
@@ -57,7 +57,8 @@ func main() {
 		plan.B2Measure = *closedDur
 	}
 	if *budget == 0 {
-		*budget = 215 * time.Second
+		// 3.5 minutes for B0–B7, 2.5 more for B8's fresh processes.
+		*budget = 365 * time.Second
 		if *long {
 			*budget = 2 * time.Hour
 		}
@@ -123,12 +124,20 @@ func main() {
 			id string
 			f  func(string, int) error
 		}{{"B4", e.runB4}, {"B3", e.runB3}, {"B5", e.runB5}} {
-			if !want[sc.id] || sc.id == "B4" && e.b4Here(run, false) {
+			if !want[sc.id] || sc.id == "B4" && e.b4Here(run, false) || run > plan.ExtraRuns && sc.id != "B3" {
 				continue
 			}
-			for _, name := range core {
+			names := core
+			if sc.id == "B3" && run > plan.ExtraRuns {
+				// Repeats for the B3 verdict: ssekit and the baseline only.
+				names = slices.DeleteFunc(slices.Clone(core), func(n string) bool { return n != "ssekit" && n != "raw-coalesce" })
+			}
+			for _, name := range names {
 				try(name+" "+sc.id, run, func() error { return sc.f(name, run) })
 			}
+		}
+		if run > plan.ExtraRuns {
+			return
 		}
 		if want["B6"] && slices.Contains(names, "ssekit-redis") {
 			try("ssekit-redis B6", run, func() error { return e.runB6("ssekit-redis", run) })
@@ -141,13 +150,26 @@ func main() {
 			}
 		}
 	}
-	for run := 1; run <= max(plan.Runs, plan.ExtraRuns); run++ {
+	httpPublish := func(run int) {
+		if !want["B8"] {
+			return
+		}
+		for _, name := range b8Servers(names) {
+			try(name+" B8", run, func() error { return e.runB8(name, run) })
+		}
+	}
+	for run := 1; run <= max(plan.Runs, plan.ExtraRuns, plan.B3Runs); run++ {
 		if run <= plan.Runs {
 			mainRuns(run)
 		}
-		if run <= plan.ExtraRuns {
+		if run <= max(plan.ExtraRuns, plan.B3Runs) {
 			extras(run)
+		}
+		if run <= plan.ExtraRuns {
 			adapters(run)
+		}
+		if run <= plan.Runs {
+			httpPublish(run)
 		}
 	}
 	elapsed := time.Since(start)

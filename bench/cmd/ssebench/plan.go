@@ -29,6 +29,7 @@ type Plan struct {
 	B2Measure time.Duration
 	Window    int64 // closed-loop credit: events ahead of the slowest subscriber
 
+	B3Runs           int // runs of B3 (its verdict needs 3)
 	B3Topics, B3Subs int
 	B3Rate           float64
 	B3Dur            time.Duration
@@ -47,6 +48,11 @@ type Plan struct {
 	B6Rate        float64
 	B6Dur         time.Duration
 
+	B8Subs     []int // B8: streams per fresh process
+	B8Inflight int   // B8: publish requests in flight
+	B8Warm     time.Duration
+	B8Measure  time.Duration
+
 	Drain time.Duration
 }
 
@@ -56,7 +62,8 @@ var ShortPlan = Plan{
 	B1:    []B1Case{{1000, 40}, {10000, 10}},
 	B1Dur: time.Second, B1Warm: 0.2,
 	B2Subs: []int{1000, 10000}, B2Warm: 200 * time.Millisecond, B2Measure: 600 * time.Millisecond, Window: 32,
-	B3Topics: 1000, B3Subs: 5, B3Rate: 2000, B3Dur: time.Second,
+	B3Runs: 3, B3Topics: 1000, B3Subs: 5, B3Rate: 2000, B3Dur: time.Second,
+	B8Subs: []int{1000, 10000}, B8Inflight: 16, B8Warm: 300 * time.Millisecond, B8Measure: time.Second,
 	B4Subs: 10000, B4Slow: 100, B4Rate: 10, B4RefDur: time.Second, B4Dur: 2 * time.Second,
 	B5Base: 1000, B5PerSec: 100, B5Rate: 10, B5Dur: 3 * time.Second,
 	B6PerInstance: 1000, B6Rate: 40, B6Dur: time.Second,
@@ -69,7 +76,8 @@ var LongPlan = Plan{
 	B1:    []B1Case{{1000, 1}, {1000, 10}, {1000, 40}, {10000, 1}, {10000, 10}, {10000, 40}},
 	B1Dur: 10 * time.Second, B1Warm: 0.1,
 	B2Subs: []int{1000, 10000}, B2Warm: time.Second, B2Measure: 5 * time.Second, Window: 32,
-	B3Topics: 1000, B3Subs: 10, B3Rate: 10000, B3Dur: 10 * time.Second,
+	B3Runs: 3, B3Topics: 1000, B3Subs: 10, B3Rate: 10000, B3Dur: 10 * time.Second,
+	B8Subs: []int{1000, 10000}, B8Inflight: 16, B8Warm: time.Second, B8Measure: 5 * time.Second,
 	B4Subs: 10000, B4Slow: 100, B4Rate: 10, B4RefDur: 10 * time.Second, B4Dur: 2 * time.Minute,
 	B5Base: 10000, B5PerSec: 100, B5Rate: 10, B5Dur: 2 * time.Minute,
 	B6PerInstance: 5000, B6Rate: 40, B6Dur: 10 * time.Second,

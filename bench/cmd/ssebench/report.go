@@ -199,6 +199,13 @@ func report(plan Plan, names []string, results []Result, skipped []string, elaps
 	}
 	w("\n")
 
+	w("## Goals of issue 17 measured here\n\n")
+	w("Each verdict is taken on the median over runs; the spread (min–max) and the number of runs are shown. Fewer than 3 runs is flagged as not a verdict.\n\n")
+	w("| goal | measured | verdict |\n|---|---|---|\n")
+	for _, t := range targets17(tabs) {
+		w("| %s | %s | %s |\n", t[0], t[1], t[2])
+	}
+	w("\n")
 	w("## Targets (issue 7)\n\n")
 	w("| target | measured | verdict |\n|---|---|---|\n")
 	for _, t := range targets(tabs) {
@@ -209,7 +216,8 @@ func report(plan Plan, names []string, results []Result, skipped []string, elaps
 	ordered := append([]scenSpec(nil), specs...)
 	sort.SliceStable(ordered, func(i, j int) bool { return ordered[i].id < ordered[j].id })
 	for _, sp := range ordered {
-		w("## %s\n\n%s\n\n", sp.title, strings.ReplaceAll(sp.about, "{window}", fmt.Sprint(plan.Window)))
+		about := strings.NewReplacer("{window}", fmt.Sprint(plan.Window), "{inflight}", fmt.Sprint(plan.B8Inflight)).Replace(sp.about)
+		w("## %s\n\n%s\n\n", sp.title, about)
 		tb := tabs[sp.id]
 		if tb == nil {
 			w("_not run in this invocation._\n\n")
@@ -240,6 +248,12 @@ func report(plan Plan, names []string, results []Result, skipped []string, elaps
 	}
 	if !b7 {
 		w("_not yet run: the `echosse`, `ginsse` and `fibersse` modules were not committed when this harness was written; each becomes one more server entry._\n\n")
+	}
+	w("## %s\n\n%s\n\n", b8Spec.title, strings.ReplaceAll(b8Spec.about, "{inflight}", fmt.Sprint(plan.B8Inflight)))
+	if tb := tabs["B8"]; tb != nil {
+		writeTable(&b, b8Spec, "B8", tb, names)
+	} else {
+		w("_not run in this invocation._\n\n")
 	}
 	if len(skipped) > 0 {
 		w("## Not run / failed\n\n")

@@ -62,6 +62,14 @@ const PayloadSize = 100
 // EventName is the event name of every benchmark event.
 const EventName = "tick"
 
+// BroadcastPath is every server's HTTP publish route (POST, a JSON body
+// {"event", "topic", "data"}, bench B8), and BroadcastToken the bearer
+// token it requires.
+const (
+	BroadcastPath  = "/events/broadcast"
+	BroadcastToken = "bench-secret"
+)
+
 // AppendPayload appends the PayloadSize-byte JSON object that carries the
 // epoch, the global sequence number and the scheduled send time (Unix ns).
 func AppendPayload(dst []byte, epoch, seq, sentNs int64) []byte {

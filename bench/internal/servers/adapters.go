@@ -28,7 +28,7 @@ func init() {
 		}
 		e := echo.New()
 		e.HideBanner, e.HidePort = true, true
-		if err := echosse.SSE(e, "/events", hub); err != nil {
+		if err := echosse.SSE(e, "/events", hub, routeOptions()...); err != nil {
 			return nil, err
 		}
 		return &httpAdapter{hub: hub, http: &http.Server{Handler: e}}, nil
@@ -40,7 +40,7 @@ func init() {
 		}
 		gin.SetMode(gin.ReleaseMode)
 		r := gin.New()
-		if err := ginsse.SSE(r, "/events", hub); err != nil {
+		if err := ginsse.SSE(r, "/events", hub, routeOptions()...); err != nil {
 			return nil, err
 		}
 		return &httpAdapter{hub: hub, http: &http.Server{Handler: r}}, nil
@@ -51,7 +51,7 @@ func init() {
 			return nil, err
 		}
 		app := fiber.New(fiber.Config{DisableStartupMessage: true})
-		if err := fibersse.SSE(app, "/events", hub); err != nil {
+		if err := fibersse.SSE(app, "/events", hub, routeOptions()...); err != nil {
 			return nil, err
 		}
 		return &fiberAdapter{hub: hub, app: app}, nil

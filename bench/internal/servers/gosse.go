@@ -34,6 +34,7 @@ func newGoSSE() *goSSE {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /events", g.sse)
+	mux.Handle("POST "+BroadcastPath, broadcastHandler(g.Publish))
 	g.http = &http.Server{Handler: mux}
 	return g
 }

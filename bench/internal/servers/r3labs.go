@@ -35,6 +35,7 @@ func newR3() *r3labs {
 	s.OnUnsubscribe = func(string, *r3.Subscriber) { r.subs.Add(-1) }
 	mux := http.NewServeMux()
 	mux.Handle("GET /events", s)
+	mux.Handle("POST "+BroadcastPath, broadcastHandler(r.Publish))
 	r.http = &http.Server{Handler: mux}
 	r.Prepare([]string{"t0"})
 	return r

@@ -79,6 +79,7 @@ func newRaw(o Options, coalesce bool) *raw {
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /events", r.stream)
+	mux.Handle("POST "+BroadcastPath, broadcastHandler(r.Publish))
 	r.srv = &http.Server{Handler: mux}
 	return r
 }

@@ -36,17 +36,21 @@ func hubOptions(o Options) []core.HubOption {
 	return opts
 }
 
+// routeOptions are the route options of every ssekit mount: the broadcast
+// route on, behind BroadcastToken.
+func routeOptions() []core.RouteOption {
+	return []core.RouteOption{core.BroadcastAuth(core.BearerToken(BroadcastToken))}
+}
+
 func newSSEKit(o Options) (*ssekit, error) {
 	hub, err := core.NewHub(hubOptions(o)...)
 	if err != nil {
 		return nil, err
 	}
-	stream, err := core.NewStream(hub)
-	if err != nil {
+	mux := http.NewServeMux()
+	if err := core.Mount(mux, "/events", hub, routeOptions()...); err != nil {
 		return nil, err
 	}
-	mux := http.NewServeMux()
-	mux.Handle("/events", stream)
 	return &ssekit{hub: hub, http: &http.Server{Handler: mux}}, nil
 }
 
