@@ -41,7 +41,15 @@ func main() {
 	profile := flag.String("profile", "", `capture a CPU profile of one case, as "server/scenario/case" (e.g. "ssekit/B2/10k subs")`)
 	b1Dur := flag.Duration("b1-dur", 0, "override the length of each B1 phase (e.g. for a profile)")
 	closedDur := flag.Duration("closed-dur", 0, "override the measured window of the closed-loop phases (B2, B3, B6; e.g. for a profile)")
+	chartsDir := flag.String("charts-dir", "", "directory for the SVG charts (default: the directory of -out; \"-\": none)")
+	redraw := flag.String("redraw", "", "only draw the charts (and the report, with -out) from a results JSON written earlier, then exit")
 	flag.Parse()
+	if *chartsDir == "" && *out != "" && *out != os.DevNull {
+		*chartsDir = filepath.Dir(*out)
+	}
+	if *redraw != "" {
+		os.Exit(redrawFrom(*redraw, *out, *chartsDir, *only))
+	}
 
 	plan := ShortPlan
 	if *long {
@@ -191,6 +199,13 @@ func main() {
 			os.Exit(1)
 		}
 		e.logf("wrote %s and %s in %v", *out, jsonPath, elapsed.Round(time.Second))
+	}
+	if *chartsDir != "" && *chartsDir != "-" {
+		files, err := drawCharts(*chartsDir, names, e.results)
+		if err != nil {
+			e.logf("charts: %v", err)
+		}
+		e.logf("charts: %v", files)
 	}
 }
 
