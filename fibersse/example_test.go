@@ -76,3 +76,9 @@ func ExampleStream() {
 	}
 	app.Get("/orders/live", live)
 }
+
+func ExampleConfig() {
+	app := fiber.New(fibersse.Config(fiber.Config{DisableStartupMessage: true}))
+	fmt.Println(app.Config().WriteBufferSize >= fibersse.StreamWriteBufferSize)
+	// Output: true
+}

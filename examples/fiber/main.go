@@ -15,7 +15,7 @@ import (
 
 func main() {
 	exampleapp.Main("fiber", func(cfg exampleapp.Config, hub *core.Hub) (exampleapp.Server, error) {
-		app := fiber.New(fiber.Config{DisableStartupMessage: true})
+		app := fiber.New(fibersse.Config(fiber.Config{DisableStartupMessage: true}))
 		if err := fibersse.SSE(app, "/events", hub, exampleapp.RouteOptions(cfg)...); err != nil {
 			return nil, err
 		}

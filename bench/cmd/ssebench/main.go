@@ -38,9 +38,9 @@ func main() {
 	runs := flag.Int("runs", 0, "override the plan's run count")
 	budget := flag.Duration("budget", 0, "stop starting new work after this long (default: 3m30s short, 2h long)")
 	serverCPU := flag.String("server-cpu", "0", "CPU list the servers are pinned to (taskset -c); empty: no pinning")
-	profile := flag.String("profile", "", `capture a CPU profile of one case, as "server/scenario/case" (e.g. "ssekit/B2/10k subs")`)
+	profile := flag.String("profile", "", `capture a CPU profile of the cases matching a prefix "server/scenario/case" (e.g. "ssekit/B2/10k subs"; comma-separated for several)`)
 	b1Dur := flag.Duration("b1-dur", 0, "override the length of each B1 phase (e.g. for a profile)")
-	closedDur := flag.Duration("closed-dur", 0, "override the measured window of the closed-loop phases (B2, B3, B6; e.g. for a profile)")
+	closedDur := flag.Duration("closed-dur", 0, "override the measured window of the closed-loop phases (B2, B3, B6, B8; e.g. for a profile)")
 	chartsDir := flag.String("charts-dir", "", "directory for the SVG charts (default: the directory of -out; \"-\": none)")
 	redraw := flag.String("redraw", "", "only draw the charts (and the report, with -out) from a results JSON written earlier, then exit")
 	flag.Parse()
@@ -62,7 +62,7 @@ func main() {
 		plan.B1Dur = *b1Dur
 	}
 	if *closedDur > 0 {
-		plan.B2Measure = *closedDur
+		plan.B2Measure, plan.B8Measure = *closedDur, *closedDur
 	}
 	if *budget == 0 {
 		// 3.5 minutes for B0–B7, 2.5 more for B8's fresh processes.

@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -91,8 +92,8 @@ func (s *session) gc() (ctl.Reply, error) {
 
 // profiled runs f under a CPU profile when this server and case were asked for.
 func (s *session) profiled(scenario, cas string, f func() error) error {
-	want := s.e.profile
-	if want == "" || !strings.HasPrefix(s.server+"/"+scenario+"/"+cas, want) {
+	id := s.server + "/" + scenario + "/" + cas
+	if s.e.profile == "" || !slices.ContainsFunc(strings.Split(s.e.profile, ","), func(p string) bool { return strings.HasPrefix(id, p) }) {
 		return f()
 	}
 	name := strings.Map(func(r rune) rune {

@@ -45,12 +45,12 @@ func init() {
 		}
 		return &httpAdapter{hub: hub, http: &http.Server{Handler: r}}, nil
 	})
-	register("ssekit-fiber", "ssekit hub through fibersse.SSE on Fiber v2 (fasthttp, native streaming)", func(o Options) (Server, error) {
+	register("ssekit-fiber", "ssekit hub through fibersse.SSE on Fiber v2 (fasthttp, native streaming; fibersse.Config: write buffer of 4 KiB + 16)", func(o Options) (Server, error) {
 		hub, err := core.NewHub(hubOptions(o)...)
 		if err != nil {
 			return nil, err
 		}
-		app := fiber.New(fiber.Config{DisableStartupMessage: true})
+		app := fiber.New(fibersse.Config(fiber.Config{DisableStartupMessage: true}))
 		if err := fibersse.SSE(app, "/events", hub, routeOptions()...); err != nil {
 			return nil, err
 		}
