@@ -30,10 +30,13 @@ test-js:
 # In-process micro-benchmarks first (publish cost per subscriber count, adapter
 # overhead against core's net/http handler, publishes/s through Redis), then
 # the side-by-side load benchmark against peer libraries (bench/RESULTS.md).
+# BENCH_FLAGS=-soak runs only the soak (15 minutes; bench/SOAK.md).
 bench: ensure
-	cd core && $(GO) test -run '^$$' -bench Publish -benchmem .
-	cd conformance && $(GO) test -run '^$$' -bench AdapterOverhead -benchmem .
-	cd redisbackend && $(GO) test -run '^$$' -bench Publish -benchtime=2000x .
+	@if [[ " $(BENCH_FLAGS) " != *" -soak "* ]]; then set -e; \
+	  (cd core && $(GO) test -run '^$$' -bench Publish -benchmem .); \
+	  (cd conformance && $(GO) test -run '^$$' -bench AdapterOverhead -benchmem .); \
+	  (cd redisbackend && $(GO) test -run '^$$' -bench Publish -benchtime=2000x .); \
+	fi
 	@if [ -f scripts/bench.sh ]; then bash scripts/bench.sh $(BENCH_FLAGS); fi
 
 fmt:

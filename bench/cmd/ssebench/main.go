@@ -43,6 +43,10 @@ func main() {
 	closedDur := flag.Duration("closed-dur", 0, "override the measured window of the closed-loop phases (B2, B3, B6, B8; e.g. for a profile)")
 	chartsDir := flag.String("charts-dir", "", "directory for the SVG charts (default: the directory of -out; \"-\": none)")
 	redraw := flag.String("redraw", "", "only draw the charts (and the report, with -out) from a results JSON written earlier, then exit")
+	soak := flag.Bool("soak", false, "run the soak instead of the plan: 15k streams, churn 50/s, 20 events/s, 1 % stalled; writes -soak-out")
+	soakDur := flag.Duration("soak-dur", defaultSoak.Dur, "length of the soak")
+	soakStreams := flag.Int("soak-streams", defaultSoak.Streams, "streams held by the soak")
+	soakOut := flag.String("soak-out", "bench/SOAK.md", "report of the soak")
 	flag.Parse()
 	if *chartsDir == "" && *out != "" && *out != os.DevNull {
 		*chartsDir = filepath.Dir(*out)
@@ -85,6 +89,20 @@ func main() {
 	defer killAll()
 
 	names := orderServers(*only)
+	if *soak {
+		cfg := defaultSoak
+		cfg.Dur, cfg.Streams = *soakDur, *soakStreams
+		server := "ssekit"
+		if *only != "" {
+			server = names[0]
+		}
+		if err := e.runSoak(server, cfg, *soakOut); err != nil {
+			e.logf("!! soak: %v", err)
+			killAll()
+			os.Exit(1)
+		}
+		return
+	}
 	want := map[string]bool{}
 	for _, s := range strings.Split(*scen, ",") {
 		want[strings.TrimSpace(s)] = true
