@@ -39,9 +39,9 @@ type Broker interface {
 //
 // A log lives in epochs: an epoch begins when the log is created empty (at
 // a process start for the in-memory broker; when a Redis stream is created,
-// first or after Redis lost its data). Ids increase within an epoch; an id
-// from an older epoch names nothing in the current one, even when its
-// digits fall inside its range.
+// first or after Redis lost its data). Ids increase within an epoch, and a
+// new epoch starts above the ids of the old one (ids are clock based: a
+// clock that went back across a restart breaks this).
 type ReplayLog interface {
 	// Replay calls fn, in id order, for every logged message published
 	// after afterID, and returns the id of the newest message covered by
@@ -49,13 +49,15 @@ type ReplayLog interface {
 	// is unknown to the log, Replay calls fn for nothing and returns an
 	// error wrapping ErrUnknownID with a cursor the hub sends as the id of
 	// a ResetEvent and then replays from:
-	//   - an id from an older epoch (from before a restart, or another log)
-	//     gets the start of the current epoch (or, if the epoch was trimmed,
-	//     the position just before its oldest logged message), so that the
-	//     client receives the reset followed by every event of the current
-	//     epoch still in the log;
-	//   - an id of the current epoch that was trimmed away, or a malformed
-	//     one, gets the log's current position (its newest id).
+	//   - an id from an older epoch (below the current epoch's start: from
+	//     before a restart) gets the start of the current epoch (or, if the
+	//     epoch was trimmed, the position just before its oldest logged
+	//     message), so that the client receives the reset followed by every
+	//     event of the current epoch still in the log;
+	//   - an id of the current epoch that was trimmed away, one newer than
+	//     the log's newest (from another log, or lost when the store rolled
+	//     back to a snapshot), or a malformed one gets the log's current
+	//     position (its newest id).
 	// fn returning an error stops the replay and Replay returns that error.
 	// An error other than ErrUnknownID and fn's means the log could not be
 	// read; it should wrap ErrUnavailable when the backend is unreachable.

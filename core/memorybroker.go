@@ -127,15 +127,15 @@ func (b *MemoryBroker) Replay(ctx context.Context, afterID string, fn func(*Mess
 	case err != nil:
 		b.mu.Unlock()
 		return head.String(), fmt.Errorf("%w: %q", ErrUnknownID, afterID)
-	case after.Compare(b.start) < 0 || after.Compare(head) > 0:
-		// From an older epoch (a previous process, another broker): the
-		// client gets every event of this one still in the log.
+	case after.Compare(b.start) < 0:
+		// From an older epoch (a previous process): the client gets every
+		// event of this one still in the log.
 		floor := b.floor
 		b.mu.Unlock()
 		return floor.String(), fmt.Errorf("%w: %q is from before this log", ErrUnknownID, afterID)
-	case after.Compare(b.floor) < 0:
+	case after.Compare(b.floor) < 0 || after.Compare(head) > 0:
 		b.mu.Unlock()
-		return head.String(), fmt.Errorf("%w: %q was trimmed from the log", ErrUnknownID, afterID)
+		return head.String(), fmt.Errorf("%w: %q was trimmed from the log or is newer than it", ErrUnknownID, afterID)
 	}
 	// Ids in the log increase, so the first message after afterID is found
 	// by binary search.

@@ -155,6 +155,23 @@ func (c *client) next(t *testing.T, d time.Duration) event {
 	return event{}
 }
 
+// through reads events in strictly increasing id order, none a reset,
+// until the one with id last.
+func (c *client) through(t *testing.T, last string) []event {
+	t.Helper()
+	var got []event
+	for {
+		e := c.next(t, wait)
+		if e.Event == core.ResetEvent || (len(got) > 0 && compareIDs(e.ID, got[len(got)-1].ID) <= 0) {
+			t.Fatalf("after %d events, got %+v", len(got), e)
+		}
+		got = append(got, e)
+		if e.ID == last {
+			return got
+		}
+	}
+}
+
 // none asserts that no event arrives within d.
 func (c *client) none(t *testing.T, d time.Duration) {
 	t.Helper()
