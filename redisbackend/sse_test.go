@@ -49,7 +49,7 @@ func dropKeys(redisURL, prefix string) {
 	c.Del(ctx, "{"+prefix+"}:stream", "{"+prefix+"}:nodes")
 }
 
-func serve(t *testing.T, b *redisbackend.Broker) *instance {
+func serve(t *testing.T, b *redisbackend.Broker, routeOpts ...core.RouteOption) *instance {
 	t.Helper()
 	hub, err := core.NewHub(core.WithBroker(b), core.WithQueueSize(16384), core.WithHeartbeat(0), core.WithShutdownSpread(0))
 	if err != nil {
@@ -57,7 +57,7 @@ func serve(t *testing.T, b *redisbackend.Broker) *instance {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	if err := core.Mount(mux, "/events", hub); err != nil {
+	if err := core.Mount(mux, "/events", hub, routeOpts...); err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(mux)
