@@ -19,7 +19,9 @@ func ExampleClient_Events() {
 	defer hub.Shutdown(context.Background())
 	ready := make(chan struct{})
 	mux := http.NewServeMux()
-	core.Mount(mux, "/events", hub, core.OnConnect(func(*core.Conn, *http.Request) error { close(ready); return nil }))
+	if err := core.Mount(mux, "/events", hub, core.OnConnect(func(*core.Conn, *http.Request) error { close(ready); return nil })); err != nil {
+		panic(err)
+	}
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 	go func() {

@@ -92,7 +92,9 @@ func serveHub(t *testing.T, hub *core.Hub, opts ...core.RouteOption) (string, <-
 		return nil
 	}))
 	mux := http.NewServeMux()
-	core.Mount(mux, "/events", hub, opts...)
+	if err := core.Mount(mux, "/events", hub, opts...); err != nil {
+		t.Fatal(err)
+	}
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return srv.URL + "/events", conns

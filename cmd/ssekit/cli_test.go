@@ -34,8 +34,10 @@ func newServer(t *testing.T) *server {
 	}
 	s := &server{hub: hub, conns: make(chan *core.Conn, 8)}
 	mux := http.NewServeMux()
-	core.Mount(mux, "/events", hub, core.BroadcastAuth(core.BearerToken("s3cret")), core.MaxBodyBytes(1024),
-		core.OnConnect(func(c *core.Conn, r *http.Request) error { s.conns <- c; return nil }))
+	if err := core.Mount(mux, "/events", hub, core.BroadcastAuth(core.BearerToken("s3cret")), core.MaxBodyBytes(1024),
+		core.OnConnect(func(c *core.Conn, r *http.Request) error { s.conns <- c; return nil })); err != nil {
+		t.Fatal(err)
+	}
 	srv := httptest.NewServer(mux)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), ssetest.Timeout)
