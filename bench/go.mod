@@ -57,13 +57,14 @@ require (
 )
 
 require (
+	github.com/ssekit/ssekit/client v0.0.0
 	github.com/ssekit/ssekit/echosse v0.0.0
 	github.com/ssekit/ssekit/fibersse v0.0.0
 	github.com/ssekit/ssekit/ginsse v0.0.0
 	github.com/ssekit/ssekit/redisbackend v0.0.0
 	github.com/ssekit/ssekit/ssetest v0.0.0
 	golang.org/x/net v0.56.0 // indirect
-	gopkg.in/cenkalti/backoff.v1 v1.1.0 // indirect
+	gopkg.in/cenkalti/backoff.v1 v1.1.0
 )
 
 replace github.com/ssekit/ssekit/core => ../core
@@ -77,3 +78,5 @@ replace github.com/ssekit/ssekit/fibersse => ../fibersse
 replace github.com/ssekit/ssekit/redisbackend => ../redisbackend
 
 replace github.com/ssekit/ssekit/ssetest => ../ssetest
+
+replace github.com/ssekit/ssekit/client => ../client

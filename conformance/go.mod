@@ -6,11 +6,13 @@ require (
 	github.com/gin-gonic/gin v1.12.0
 	github.com/gofiber/fiber/v2 v2.52.15
 	github.com/labstack/echo/v4 v4.16.0
+	github.com/ssekit/ssekit/client v0.0.0
 	github.com/ssekit/ssekit/core v0.0.0
 	github.com/ssekit/ssekit/echosse v0.0.0
 	github.com/ssekit/ssekit/fibersse v0.0.0
 	github.com/ssekit/ssekit/ginsse v0.0.0
 	github.com/ssekit/ssekit/ssetest v0.0.0
+	github.com/tmaxmax/go-sse v0.11.0
 )
 
 require (
@@ -64,3 +66,5 @@ replace (
 )
 
 replace github.com/ssekit/ssekit/ssetest => ../ssetest
+
+replace github.com/ssekit/ssekit/client => ../client
