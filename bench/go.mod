@@ -68,6 +68,7 @@ require (
 	github.com/ssekit/ssekit/fibersse v0.0.0
 	github.com/ssekit/ssekit/ginsse v0.0.0
 	github.com/ssekit/ssekit/redisbackend v0.0.0
+	github.com/ssekit/ssekit/ssetest v0.0.0
 	golang.org/x/net v0.57.0 // indirect
 	gopkg.in/cenkalti/backoff.v1 v1.1.0 // indirect
 )

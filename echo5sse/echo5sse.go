@@ -1,12 +1,12 @@
 package echo5sse
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 
 	"github.com/labstack/echo/v5"
 	"github.com/ssekit/ssekit/core"
+	"github.com/ssekit/ssekit/core/ext"
 )
 
 // Router is what SSE registers routes on: *echo.Echo and *echo.Group.
@@ -23,15 +23,20 @@ type Router interface {
 //	GET  path/stats      counters as JSON (Stats)
 //	POST path/broadcast  publish over HTTP, off until core.BroadcastAuth (Broadcast)
 //
-// The same options go to all three. Each route answers 405 to other
-// methods, with the same JSON error as core. The error is Echo's, when a
-// route cannot be added (for example, it is already taken).
+// The same options go to all three; each route takes those that concern
+// it. Each route answers 405 to other methods, with the same JSON error as
+// core. An invalid option makes SSE return an error and register nothing;
+// a route Echo refuses (AddRoute's error, say a path already taken) is
+// returned too, with the routes before it registered.
 func SSE(r Router, path string, hub *core.Hub, opts ...core.RouteOption) error {
-	stream, stats, broadcast := core.Routes(path)
+	m, err := ext.NewMount(path, hub, opts...)
+	if err != nil {
+		return err
+	}
 	for _, route := range []echo.Route{
-		{Method: echo.RouteAny, Path: stream, Handler: Stream(hub, opts...)},
-		{Method: echo.RouteAny, Path: stats, Handler: Stats(hub, opts...)},
-		{Method: echo.RouteAny, Path: broadcast, Handler: Broadcast(hub, opts...)},
+		{Method: echo.RouteAny, Path: m.StreamPath, Handler: serve(m.Stream)},
+		{Method: echo.RouteAny, Path: m.StatsPath, Handler: serve(m.Stats)},
+		{Method: echo.RouteAny, Path: m.BroadcastPath, Handler: serve(m.Broadcast)},
 	} {
 		if _, err := r.AddRoute(route); err != nil {
 			return fmt.Errorf("echo5sse: %s: %w", route.Path, err)
@@ -43,26 +48,40 @@ func SSE(r Router, path string, hub *core.Hub, opts ...core.RouteOption) error {
 // Stream returns the stream route alone (core.NewStream), for custom
 // routing or per-route middleware:
 //
-//	e.GET("/feed", echo5sse.Stream(hub, core.Topics("news")), authMiddleware)
-func Stream(hub *core.Hub, opts ...core.RouteOption) echo.HandlerFunc {
-	return wrap(core.NewStream(hub, opts...))
+//	feed, err := echo5sse.Stream(hub, core.Topics("news"))
+//	e.GET("/feed", feed, authMiddleware)
+func Stream(hub *core.Hub, opts ...core.RouteOption) (echo.HandlerFunc, error) {
+	s, err := core.NewStream(hub, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return serve(s), nil
 }
 
 // Stats returns the stats route alone (core.NewStats).
-func Stats(hub *core.Hub, opts ...core.RouteOption) echo.HandlerFunc {
-	return wrap(core.NewStats(hub, opts...))
+func Stats(hub *core.Hub, opts ...core.RouteOption) (echo.HandlerFunc, error) {
+	h, err := core.NewStats(hub, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return serve(h), nil
 }
 
 // Broadcast returns the broadcast route alone (core.NewBroadcast).
-func Broadcast(hub *core.Hub, opts ...core.RouteOption) echo.HandlerFunc {
-	return wrap(core.NewBroadcast(hub, opts...))
+func Broadcast(hub *core.Hub, opts ...core.RouteOption) (echo.HandlerFunc, error) {
+	h, err := core.NewBroadcast(hub, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return serve(h), nil
 }
 
-// wrap serves h on the Context's current response writer (middleware such
-// as Gzip replace it with c.SetResponse) and its request, which carries c.
-func wrap(h http.Handler) echo.HandlerFunc {
+// serve runs a core route on the Context's current response writer
+// (middleware such as Gzip replace it with c.SetResponse), with the
+// *echo.Context in the request, for hooks.
+func serve(h http.Handler) echo.HandlerFunc {
 	return func(c *echo.Context) error {
-		h.ServeHTTP(responseWriter{c.Response()}, request(c))
+		h.ServeHTTP(responseWriter{c.Response()}, ext.WithContext(c.Request(), c))
 		return nil
 	}
 }
@@ -85,20 +104,4 @@ func (w responseWriter) Unwrap() http.ResponseWriter {
 		return res.ResponseWriter
 	}
 	return w.w
-}
-
-type ctxKey struct{}
-
-// request returns c's request carrying c, for Context.
-func request(c *echo.Context) *http.Request {
-	r := c.Request()
-	return r.WithContext(context.WithValue(r.Context(), ctxKey{}, c))
-}
-
-// Context returns the *echo.Context of a request served by this package's
-// routes, or nil for any other request. Core hooks (core.Authorize and the
-// like) can use it to read what Echo middleware stored with c.Set.
-func Context(r *http.Request) *echo.Context {
-	c, _ := r.Context().Value(ctxKey{}).(*echo.Context)
-	return c
 }

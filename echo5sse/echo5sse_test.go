@@ -75,14 +75,18 @@ func TestSSEMountsOnAGroupAndStreamStandsAlone(t *testing.T) {
 	mark := func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c *echo.Context) error { ranMiddleware = true; return next(c) }
 	}
-	e.GET("/feed", echo5sse.Stream(hub, core.Topics("news")), mark)
+	feed, err := echo5sse.Stream(hub, core.Topics("news"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.GET("/feed", feed, mark)
 	url := serve(t, hub, e)
 
 	if status, _, body := get(t, url+"/api/events/stats", nil); status != http.StatusOK || !strings.Contains(body, `"connections":0`) {
 		t.Fatalf("group stats: %d %s", status, body)
 	}
 	grouped := open(t, url+"/api/events?topic=news", nil)
-	feed := open(t, url+"/feed", nil)
+	fed := open(t, url+"/feed", nil)
 	if !ranMiddleware {
 		t.Error("per-route middleware did not run")
 	}
@@ -92,7 +96,7 @@ func TestSSEMountsOnAGroupAndStreamStandsAlone(t *testing.T) {
 	if got := grouped.Event(); got != "headline" {
 		t.Errorf("group stream got %q", got)
 	}
-	if got := feed.Event(); got != "headline" {
+	if got := fed.Event(); got != "headline" {
 		t.Errorf("standalone stream got %q", got)
 	}
 }
@@ -113,6 +117,19 @@ func TestSSEReturnsTheRouteError(t *testing.T) {
 	err := echo5sse.SSE(e, "/events", hub)
 	if !errors.Is(err, refused) || !strings.HasPrefix(err.Error(), "echo5sse: /events/broadcast") {
 		t.Errorf("SSE = %v, want the route's error prefixed with the package and path", err)
+	}
+}
+
+// An invalid route option is core's error, and nothing is registered.
+func TestSSEWithAnInvalidOptionRegistersNothing(t *testing.T) {
+	hub := newHub(t)
+	defer hub.Shutdown(context.Background())
+	e := echo.New()
+	if err := echo5sse.SSE(e, "/events", hub, core.MaxBodyBytes(-1)); err == nil {
+		t.Fatal("SSE with MaxBodyBytes(-1) returned nil")
+	}
+	if routes := e.Router().Routes(); len(routes) != 0 {
+		t.Errorf("routes registered: %v", routes)
 	}
 }
 

@@ -51,13 +51,15 @@ func ExampleAuthorize() {
 	defer hub.Shutdown(context.Background())
 	e := echo.New()
 	api := e.Group("/api") // with your auth middleware, which does c.Set("user", …)
-	echo5sse.SSE(api, "/events", hub, echo5sse.Authorize(func(c *echo.Context) (core.Access, error) {
+	if err := echo5sse.SSE(api, "/events", hub, echo5sse.Authorize(func(c *echo.Context) (core.Access, error) {
 		user, ok := c.Get("user").(string)
 		if !ok {
 			return core.Access{}, core.Unauthorized("log in first")
 		}
 		return core.Access{Identity: user, Meta: map[string]string{"user_id": user}}, nil
-	}))
+	})); err != nil {
+		panic(err)
+	}
 	// Later: hub.Publish(ctx, "orders", "order.updated", order, core.Where(core.Match{"user_id": "42"}))
 }
 
@@ -68,7 +70,11 @@ func ExampleStream() {
 	defer hub.Shutdown(context.Background())
 	e := echo.New()
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{Skipper: echo5sse.Skipper}))
-	e.GET("/orders/live", echo5sse.Stream(hub, core.Topics("orders")))
+	live, err := echo5sse.Stream(hub, core.Topics("orders"))
+	if err != nil {
+		panic(err)
+	}
+	e.GET("/orders/live", live)
 }
 
 // Echo v5's StartConfig shuts the server down gracefully, but
@@ -77,7 +83,9 @@ func ExampleStream() {
 func Example_gracefulShutdown() {
 	hub, _ := core.NewHub()
 	e := echo.New()
-	echo5sse.SSE(e, "/events", hub)
+	if err := echo5sse.SSE(e, "/events", hub); err != nil {
+		panic(err)
+	}
 	sc := echo.StartConfig{
 		Address: ":8080",
 		BeforeServeFunc: func(s *http.Server) error {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v3"
 	"github.com/ssekit/ssekit/core"
+	"github.com/ssekit/ssekit/core/ext"
 )
 
 // ErrorHandler is a fiber.ErrorHandler that answers errors as ssekit's
@@ -25,5 +26,5 @@ func ErrorHandler(c fiber.Ctx, err error) error {
 	if errors.As(err, &fe) {
 		err = &core.HTTPError{Status: fe.Code, Message: fe.Message}
 	}
-	return respond(c, func(w http.ResponseWriter) { core.WriteError(w, err) })
+	return respond(c, func(w http.ResponseWriter) { ext.WriteError(w, err) })
 }

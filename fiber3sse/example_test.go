@@ -54,13 +54,15 @@ func ExampleAuthorize() {
 	defer hub.Shutdown(context.Background())
 	app := fiber.New()
 	api := app.Group("/api") // with your auth middleware, which does c.Locals("user", …)
-	fiber3sse.SSE(api, "/events", hub, fiber3sse.Authorize(func(c fiber.Ctx) (core.Access, error) {
+	if err := fiber3sse.SSE(api, "/events", hub, fiber3sse.Authorize(func(c fiber.Ctx) (core.Access, error) {
 		user, ok := c.Locals("user").(string)
 		if !ok {
 			return core.Access{}, core.Unauthorized("log in first")
 		}
 		return core.Access{Identity: user, Meta: map[string]string{"user_id": user}}, nil
-	}))
+	})); err != nil {
+		panic(err)
+	}
 }
 
 // The stream handler alone, with middleware that must skip streams.
@@ -69,14 +71,20 @@ func ExampleStream() {
 	defer hub.Shutdown(context.Background())
 	app := fiber.New()
 	app.Use(compress.New(compress.Config{Next: fiber3sse.Skipper}))
-	app.Get("/orders/live", fiber3sse.Stream(hub, core.Topics("orders")))
+	live, err := fiber3sse.Stream(hub, core.Topics("orders"))
+	if err != nil {
+		panic(err)
+	}
+	app.Get("/orders/live", live)
 }
 
 // Shutting down: the hub first, so clients get a retry hint, then the app.
 func Example_gracefulShutdown() {
 	hub, _ := core.NewHub()
 	app := fiber.New(fiber.Config{ErrorHandler: fiber3sse.ErrorHandler})
-	fiber3sse.SSE(app, "/events", hub)
+	if err := fiber3sse.SSE(app, "/events", hub); err != nil {
+		panic(err)
+	}
 	app.Hooks().OnPreShutdown(func() error { return hub.Shutdown(context.Background()) })
 	// in main: app.Listen(":8080", fiber.ListenConfig{GracefulContext: signalContext})
 }

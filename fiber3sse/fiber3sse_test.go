@@ -10,6 +10,7 @@ import (
 
 	"github.com/gofiber/fiber/v3"
 	"github.com/ssekit/ssekit/core"
+	"github.com/ssekit/ssekit/core/ext"
 	"github.com/ssekit/ssekit/fiber3sse"
 )
 
@@ -75,14 +76,18 @@ func TestSSEMountsOnAGroupAndStreamStandsAlone(t *testing.T) {
 	app := fiber.New()
 	mount(t, app.Group("/api"), hub)
 	var ranMiddleware bool
-	app.Get("/feed", func(c fiber.Ctx) error { ranMiddleware = true; return c.Next() }, fiber3sse.Stream(hub, core.Topics("news")))
+	feed, err := fiber3sse.Stream(hub, core.Topics("news"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	app.Get("/feed", func(c fiber.Ctx) error { ranMiddleware = true; return c.Next() }, feed)
 	url := serve(t, hub, app)
 
 	if status, body := do(t, http.MethodGet, url+"/api/events/stats", nil, ""); status != http.StatusOK || !strings.Contains(body, `"connections":0`) {
 		t.Fatalf("group stats: %d %s", status, body)
 	}
 	grouped := open(t, url+"/api/events?topic=news", nil)
-	feed := open(t, url+"/feed", nil)
+	fed := open(t, url+"/feed", nil)
 	if !ranMiddleware {
 		t.Error("per-route middleware did not run")
 	}
@@ -92,8 +97,21 @@ func TestSSEMountsOnAGroupAndStreamStandsAlone(t *testing.T) {
 	if got := grouped.Event(); got != "headline" {
 		t.Errorf("group stream got %q", got)
 	}
-	if got := feed.Event(); got != "headline" {
+	if got := fed.Event(); got != "headline" {
 		t.Errorf("standalone stream got %q", got)
+	}
+}
+
+// An invalid route option is core's error, and nothing is registered.
+func TestSSEWithAnInvalidOptionRegistersNothing(t *testing.T) {
+	hub := newHub(t)
+	defer hub.Shutdown(context.Background())
+	app := fiber.New()
+	if err := fiber3sse.SSE(app, "/events", hub, core.MaxBodyBytes(-1)); err == nil {
+		t.Fatal("SSE with MaxBodyBytes(-1) returned nil")
+	}
+	if routes := app.GetRoutes(); len(routes) != 0 {
+		t.Errorf("routes registered: %v", routes)
 	}
 }
 
@@ -157,13 +175,16 @@ func TestFiberHookOutsideAFiberRouteIsAnError(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer hub.Shutdown(context.Background())
-	s := core.NewStream(hub, fiber3sse.Authorize(func(fiber.Ctx) (core.Access, error) { return core.Access{}, nil }))
+	s, err := core.NewStream(hub, fiber3sse.Authorize(func(fiber.Ctx) (core.Access, error) { return core.Access{}, nil }))
+	if err != nil {
+		t.Fatal(err)
+	}
 	r, _ := http.NewRequest(http.MethodGet, "/events", nil)
-	if _, err := s.Accept(r); err == nil || !strings.Contains(err.Error(), "fiber3sse") {
+	if _, err := ext.Accept(s, r); err == nil || !strings.Contains(err.Error(), "fiber3sse") {
 		t.Errorf("Accept = %v, want an error naming fiber3sse", err)
 	}
-	if c := fiber3sse.Ctx(r); c != nil {
-		t.Errorf("Ctx outside fiber3sse = %v", c)
+	if c := fiber3sse.Context(r); c != nil {
+		t.Errorf("Context outside fiber3sse = %v", c)
 	}
 }
 

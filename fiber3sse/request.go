@@ -8,15 +8,14 @@ import (
 	"net/url"
 
 	"github.com/gofiber/fiber/v3"
+	"github.com/ssekit/ssekit/core/ext"
 )
 
-type ctxKey struct{}
-
-// Ctx returns the fiber.Ctx of a request built by this package's routes, or
-// nil for any other request. Core hooks (core.Authorize and the like) can
-// use it while they run; it must not be kept.
-func Ctx(r *http.Request) fiber.Ctx {
-	c, _ := r.Context().Value(ctxKey{}).(fiber.Ctx)
+// Context returns the fiber.Ctx of a request built by this package's
+// routes, or nil for any other request. Core hooks (core.Authorize and the
+// like) can use it while they run; it must not be kept.
+func Context(r *http.Request) fiber.Ctx {
+	c, _ := ext.ContextOf[fiber.Ctx](r)
 	return c
 }
 
@@ -58,7 +57,7 @@ func request(c fiber.Ctx) *http.Request {
 	for k, v := range fr.Header.All() {
 		r.Header.Add(string(k), string(v))
 	}
-	return r.WithContext(context.WithValue(context.Background(), ctxKey{}, c))
+	return ext.WithContext(r.WithContext(context.Background()), c)
 }
 
 // bufferedResponse is the http.ResponseWriter of respond.

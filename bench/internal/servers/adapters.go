@@ -32,7 +32,9 @@ func init() {
 		}
 		e := echo.New()
 		e.HideBanner, e.HidePort = true, true
-		echosse.SSE(e, "/events", hub)
+		if err := echosse.SSE(e, "/events", hub); err != nil {
+			return nil, err
+		}
 		return &httpAdapter{hub: hub, http: &http.Server{Handler: e}}, nil
 	})
 	register("ssekit-echo5", "ssekit hub through echo5sse.SSE on Echo v5", func(o Options) (Server, error) {
@@ -53,7 +55,9 @@ func init() {
 		}
 		gin.SetMode(gin.ReleaseMode)
 		r := gin.New()
-		ginsse.SSE(r, "/events", hub)
+		if err := ginsse.SSE(r, "/events", hub); err != nil {
+			return nil, err
+		}
 		return &httpAdapter{hub: hub, http: &http.Server{Handler: r}}, nil
 	})
 	register("ssekit-fiber", "ssekit hub through fibersse.SSE on Fiber v2 (fasthttp, native streaming)", func(o Options) (Server, error) {
@@ -62,7 +66,9 @@ func init() {
 			return nil, err
 		}
 		app := fiber.New(fiber.Config{DisableStartupMessage: true})
-		fibersse.SSE(app, "/events", hub)
+		if err := fibersse.SSE(app, "/events", hub); err != nil {
+			return nil, err
+		}
 		return &fiberAdapter{hub: hub, app: app}, nil
 	})
 	register("ssekit-fiber3", "ssekit hub through fiber3sse.SSE on Fiber v3 (fasthttp, native streaming, a read watching each client)", func(o Options) (Server, error) {
