@@ -19,7 +19,10 @@ import (
 func TestClientRawAgainstGoSSE(t *testing.T) {
 	for _, sc := range clientScenarios {
 		t.Run(sc.name, func(t *testing.T) {
-			replayer, err := gosse.NewFiniteReplayer(1000, false)
+			// Larger than any scenario publishes: go-sse has no reset, so
+			// an id its replayer has evicted gets nothing replayed and a
+			// client whose publisher has stopped would wait forever.
+			replayer, err := gosse.NewFiniteReplayer(4096, false)
 			if err != nil {
 				t.Fatal(err)
 			}
