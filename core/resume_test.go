@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -66,6 +67,9 @@ func TestResumeUnderConcurrentPublishingHasNoGapAndNoDuplicate(t *testing.T) {
 	var wg sync.WaitGroup
 	stop := make(chan struct{})
 	total := make(chan int, 1)
+	var readUpTo atomic.Int64 // how far the reader got
+	readUpTo.Store(1 << 40)   // unbounded until the first connection reads
+	progress := make(chan struct{}, 1)
 	wg.Add(1)
 	go func() { // publishes as fast as it can, the whole time
 		defer wg.Done()
@@ -76,6 +80,15 @@ func TestResumeUnderConcurrentPublishingHasNoGapAndNoDuplicate(t *testing.T) {
 				total <- n
 				return
 			default:
+			}
+			// ...but never more than half the log ahead of the reader:
+			// the id a client resumes from must still be logged.
+			if n-int(readUpTo.Load()) > 1<<15 {
+				select {
+				case <-progress:
+				case <-stop:
+				}
+				continue
 			}
 			if _, err := hub.Publish(context.Background(), "seq", "n", n); err != nil {
 				t.Errorf("publish: %v", err)
@@ -98,6 +111,11 @@ func TestResumeUnderConcurrentPublishingHasNoGapAndNoDuplicate(t *testing.T) {
 				t.Fatalf("got %d after %d: gap or duplicate (id %s, last id %s)", env.Data, next-1, e.ID, last)
 			}
 			next++
+			readUpTo.Store(int64(next))
+			select {
+			case progress <- struct{}{}:
+			default:
+			}
 			last = e.ID
 		}
 	}
@@ -107,6 +125,7 @@ func TestResumeUnderConcurrentPublishingHasNoGapAndNoDuplicate(t *testing.T) {
 	var env struct{ Data int }
 	json.Unmarshal([]byte(first.Data), &env)
 	next, last = env.Data+1, first.ID
+	readUpTo.Store(int64(next))
 	for round := 0; round < 15; round++ {
 		read(c, 300)
 		c.close()
