@@ -12,6 +12,7 @@ const (
 	DefaultHeartbeat      = 15 * time.Second
 	DefaultRetry          = 3 * time.Second
 	DefaultQueueSize      = 1024
+	DefaultMaxQueueBytes  = 4 << 20
 	DefaultMaxConnections = 10000
 	DefaultMaxTopics      = 32
 	DefaultMaxEventSize   = 1 << 20
@@ -36,6 +37,7 @@ type hubConfig struct {
 	heartbeatEvent string
 	retry          time.Duration
 	queueSize      int
+	maxQueueBytes  int
 	broker         Broker
 	replaySize     int
 	replayAge      time.Duration
@@ -114,6 +116,23 @@ func WithQueueSize(n int) HubOption {
 			return fmt.Errorf("core: WithQueueSize: %d is below 1", n)
 		}
 		c.queueSize = n
+		return nil
+	}
+}
+
+// WithMaxQueueBytes caps the bytes of event frames that may wait for one
+// connection's writer (default DefaultMaxQueueBytes), beside the event
+// count of WithQueueSize: a connection whose queue would grow past it is
+// disconnected and counted as dropped, as with a full queue. A single frame
+// larger than n is still queued when the queue is empty. Together the two
+// caps bound what a stalled client holds: see "Guarantees and limits" in
+// the README for the worst case per stream.
+func WithMaxQueueBytes(n int) HubOption {
+	return func(c *hubConfig) error {
+		if n < 1 {
+			return fmt.Errorf("core: WithMaxQueueBytes: %d is below 1", n)
+		}
+		c.maxQueueBytes = n
 		return nil
 	}
 }

@@ -28,8 +28,12 @@ func (s *session) resume(ctx context.Context, w bridge.Writer, dl bridge.Deadlin
 		return s.reset(w, "", "no_replay_log")
 	}
 	pending, sent := 0, uint64(0)
-	cursor, err := h.replay.Replay(ctx, s.lastEventID, func(m *Message) error {
-		if m.ConnID != "" || (m.Topic != AllTopics && !c.subscribed(m.Topic)) || !c.accepts(m) {
+	after := s.lastEventID
+	if s.lastTooLong {
+		after = "" // malformed: the log answers with its position
+	}
+	cursor, err := h.replay.Replay(ctx, after, func(m *Message) error {
+		if m.ConnID != "" || (m.Topic != AllTopics && !c.subscribed(m.Topic)) || !c.safeAccepts(m) {
 			return nil
 		}
 		if pending == 0 {

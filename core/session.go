@@ -17,6 +17,7 @@ type session struct {
 	hub         *Hub
 	conn        *Conn
 	lastEventID string
+	lastTooLong bool // the client's id was over MaxLastEventIDLen: unknown
 	once        sync.Once
 	deadlineAt  int64 // UnixNano of the write deadline last set (Run's goroutine only)
 }
@@ -152,12 +153,9 @@ func (s *session) finish(w bridge.Writer, dl bridge.Deadliner) error {
 	if reason != reasonShutdown && reason != reasonLifetime && reason != reasonGap {
 		return nil
 	}
-	retry := h.cfg.retry
-	if retry <= 0 {
-		retry = DefaultRetry
-	}
-	if (reason == reasonShutdown || reason == reasonGap) && h.cfg.shutdownSpread > 0 {
-		retry += rand.N(h.cfg.shutdownSpread)
+	retry := h.jitteredRetry()
+	if reason == reasonLifetime {
+		retry = h.baseRetry()
 	}
 	s.deadline(dl, time.Now())
 	if _, err := w.Write(appendRetry(nil, retry)); err != nil {
@@ -172,4 +170,23 @@ func ctxDone(ctx context.Context) <-chan struct{} {
 		return nil
 	}
 	return ctx.Done()
+}
+
+// baseRetry is the retry hint of a final "retry:" line: the hub's, or
+// DefaultRetry when the hub sends none at the start.
+func (h *Hub) baseRetry() time.Duration {
+	if h.cfg.retry <= 0 {
+		return DefaultRetry
+	}
+	return h.cfg.retry
+}
+
+// jitteredRetry is baseRetry plus a random share of WithShutdownSpread, for
+// hints that many clients get at once (shutdown, broker gap, hook panic).
+func (h *Hub) jitteredRetry() time.Duration {
+	retry := h.baseRetry()
+	if h.cfg.shutdownSpread > 0 {
+		retry += rand.N(h.cfg.shutdownSpread)
+	}
+	return retry
 }

@@ -39,7 +39,9 @@ func Accept(stream *core.Stream, r *http.Request) (*Session, error) {
 	return &Session{s: s, conn: s.(interface{ Conn() *core.Conn }).Conn()}, nil
 }
 
-// Conn returns the session's connection.
+// Conn returns the session's connection: nil when a hook (Authorize,
+// OnConnect) panicked, and the session, registered nowhere, only tells the
+// client to come back later (Run writes a jittered "retry:" hint).
 func (s *Session) Conn() *core.Conn { return s.conn }
 
 // Run writes the stream to w until the client goes away (ctx is done or a
