@@ -141,11 +141,15 @@ func (c *Conn) enqueue(m *Message) bool {
 		c.mu.Unlock()
 		return true
 	}
-	size := len(m.Frame())
+	size := m.size()
 	if len(c.queue) >= c.hub.cfg.queueSize || (len(c.queue) > 0 && c.qbytes+size > c.hub.cfg.maxQueueBytes) {
 		c.reason = reasonDropped
 		close(c.done)
+		// A dropped stream writes nothing more: its queue is let go now,
+		// not when its writer, maybe stuck on the socket, returns.
 		n, bytes := len(c.queue), c.qbytes
+		clear(c.queue)
+		c.queue, c.qbytes = nil, 0
 		c.mu.Unlock()
 		c.hub.stats.dropped.Add(1)
 		c.hub.log.Warn("ssekit: slow client disconnected: queue full", "conn", c.id, "events", n, "bytes", bytes,

@@ -167,3 +167,7 @@ func validUTF8(data []byte) []byte {
 	}
 	return out
 }
+
+// size is what a queued message costs in memory, for WithMaxQueueBytes:
+// its frame and its data (kept for the envelope).
+func (m *Message) size() int { return len(m.Frame()) + len(m.Data) }

@@ -120,8 +120,8 @@ func WithQueueSize(n int) HubOption {
 	}
 }
 
-// WithMaxQueueBytes caps the bytes of event frames that may wait for one
-// connection's writer (default DefaultMaxQueueBytes), beside the event
+// WithMaxQueueBytes caps the memory of the events that may wait for one
+// connection's writer (each counts its frame and its data) (default DefaultMaxQueueBytes), beside the event
 // count of WithQueueSize: a connection whose queue would grow past it is
 // disconnected and counted as dropped, as with a full queue. A single frame
 // larger than n is still queued when the queue is empty. Together the two

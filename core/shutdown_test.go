@@ -155,7 +155,7 @@ func TestBadOptionsAreErrors(t *testing.T) {
 		"topics": core.WithMaxTopics(0), "size": core.WithMaxEventSize(0), "write": core.WithWriteTimeout(0),
 		"broker": core.WithBroker(nil), "producer": core.WithProducer(""), "logger": core.WithLogger(nil),
 		"identity": core.WithMaxConnectionsPerIdentity(0, core.RefuseNewest), "retry": core.WithRetry(-1),
-		"lifetime": core.WithMaxLifetime(-1), "spread": core.WithShutdownSpread(-1),
+		"lifetime": core.WithMaxLifetime(-1), "spread": core.WithShutdownSpread(-1), "queue bytes": core.WithMaxQueueBytes(0),
 	} {
 		if _, err := core.NewHub(opt); err == nil {
 			t.Errorf("%s: NewHub accepted an invalid option", name)
