@@ -59,9 +59,14 @@ func errorResponse(err error) (status int, body []byte) {
 	return status, body
 }
 
-// writeError answers a net/http request with errorResponse(err).
+// writeError answers a net/http request with errorResponse(err). A 503
+// or 429 also closes the connection (Connection: close): a client refused
+// over a cap, or by a server shutting down, does not keep a socket open.
 func writeError(w http.ResponseWriter, err error) {
 	status, body := errorResponse(err)
+	if status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests {
+		w.Header().Set("Connection", "close")
+	}
 	writeJSON(w, status, body)
 }
 

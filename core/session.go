@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"errors"
 	"math/rand/v2"
 	"sync"
 	"time"
@@ -113,6 +114,13 @@ func (s *session) writePending(w bridge.Writer, dl bridge.Deadliner) error {
 		c.release(q)
 		return nil
 	}
+	// A heartbeat is where a transport that does not report a client that
+	// left gets asked (fasthttp: a written ping only fails once the peer's
+	// reset came back, one or two heartbeats later).
+	if pc, ok := w.(bridge.PeerChecker); ok && q[0] == s.hub.ping && pc.PeerGone() {
+		c.release(q)
+		return errPeerGone
+	}
 	now := time.Now()
 	s.deadline(dl, now)
 	events := 0
@@ -135,6 +143,9 @@ func (s *session) writePending(w bridge.Writer, dl bridge.Deadliner) error {
 	c.lastWrite.Store(now.UnixNano())
 	return nil
 }
+
+// errPeerGone ends a stream whose writer reports that the client left.
+var errPeerGone = errors.New("core: the client has gone")
 
 // finish ends a stream the hub closed. Unless it was dropped for a full
 // queue, it first gets what is already queued. On shutdown, after a broker

@@ -67,11 +67,6 @@ func (s *Stream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		if st, _ := errorResponse(err); st == http.StatusServiceUnavailable || st == http.StatusTooManyRequests {
-			// A refused socket is not held open (issue 11: over the cap,
-			// thousands of idle keep-alive sockets would pile up).
-			w.Header().Set("Connection", "close")
-		}
 		writeError(w, err)
 		return
 	}
