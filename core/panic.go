@@ -75,7 +75,7 @@ func deliverFrom(m *Message, list []*Conn, start int, panics *int, stack *[]byte
 	defer func() {
 		if v := recover(); v != nil {
 			if *panics == 0 {
-				*stack = fmt.Appendf(debug.Stack(), "\npanic value: %v", v)
+				*stack = append(fmt.Appendf(nil, "panic: %v\n\n", v), debug.Stack()...)
 			}
 			*panics++
 			next = i + 1
