@@ -23,7 +23,7 @@ func TestErrorHandlerAnswersPreHandlerErrorsAsJSON(t *testing.T) {
 	base := serve(t, hub, app)
 	for _, tc := range []struct {
 		what, method, url, body string
-		status                   int
+		status                  int
 	}{
 		{"body over BodyLimit", http.MethodPost, base + "/events/broadcast", `{"event":"x","data":"` + strings.Repeat("x", 4<<10) + `"}`, http.StatusRequestEntityTooLarge},
 		{"query over ReadBufferSize", http.MethodGet, base + "/events?x=" + strings.Repeat("q", 16<<10), "", http.StatusRequestHeaderFieldsTooLarge},
