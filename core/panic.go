@@ -96,7 +96,7 @@ func deliverFrom(m *Message, list []*Conn, start int, panics *int, stack *[]byte
 type retryOnly struct{ hub *Hub }
 
 func (r retryOnly) Run(_ context.Context, w bridge.Writer) error {
-	if _, err := w.Write(appendRetry(nil, r.hub.jitteredRetry())); err != nil {
+	if _, err := w.Write(appendRetry(nil, r.hub.spreadRetry())); err != nil {
 		return err
 	}
 	return w.Flush()

@@ -3,7 +3,6 @@ package core
 import (
 	"context"
 	"errors"
-	"math/rand/v2"
 	"sync"
 	"time"
 
@@ -129,7 +128,7 @@ func (s *session) writePending(w bridge.Writer, dl bridge.Deadliner) error {
 			c.release(q)
 			return err
 		}
-		if m != s.hub.ping {
+		if m != s.hub.ping && !m.reset {
 			events++
 		}
 	}
@@ -164,9 +163,12 @@ func (s *session) finish(w bridge.Writer, dl bridge.Deadliner) error {
 	if reason != reasonShutdown && reason != reasonLifetime && reason != reasonGap {
 		return nil
 	}
-	retry := h.jitteredRetry()
-	if reason == reasonLifetime {
-		retry = h.baseRetry()
+	retry := h.cfg.retry
+	if retry <= 0 {
+		retry = DefaultRetry
+	}
+	if reason == reasonShutdown || reason == reasonGap {
+		retry = h.spreadRetry()
 	}
 	s.deadline(dl, time.Now())
 	if _, err := w.Write(appendRetry(nil, retry)); err != nil {
@@ -181,23 +183,4 @@ func ctxDone(ctx context.Context) <-chan struct{} {
 		return nil
 	}
 	return ctx.Done()
-}
-
-// baseRetry is the retry hint of a final "retry:" line: the hub's, or
-// DefaultRetry when the hub sends none at the start.
-func (h *Hub) baseRetry() time.Duration {
-	if h.cfg.retry <= 0 {
-		return DefaultRetry
-	}
-	return h.cfg.retry
-}
-
-// jitteredRetry is baseRetry plus a random share of WithShutdownSpread, for
-// hints that many clients get at once (shutdown, broker gap, hook panic).
-func (h *Hub) jitteredRetry() time.Duration {
-	retry := h.baseRetry()
-	if h.cfg.shutdownSpread > 0 {
-		retry += rand.N(h.cfg.shutdownSpread)
-	}
-	return retry
 }
