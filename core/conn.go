@@ -39,6 +39,7 @@ type Conn struct {
 	floor  floor // after a resume: what the replay already wrote
 	topics []string
 	queue  []*Message
+	qbytes int // frame bytes in queue
 	spare  []*Message
 	reason closeReason
 	wake   chan struct{} // capacity 1: "the queue has something"
@@ -140,18 +141,26 @@ func (c *Conn) enqueue(m *Message) bool {
 		c.mu.Unlock()
 		return true
 	}
-	if len(c.queue) >= c.hub.cfg.queueSize {
+	size := m.size()
+	if len(c.queue) >= c.hub.cfg.queueSize || (len(c.queue) > 0 && c.qbytes+size > c.hub.cfg.maxQueueBytes) {
 		c.reason = reasonDropped
 		close(c.done)
+		// A dropped stream writes nothing more: its queue is let go now,
+		// not when its writer, maybe stuck on the socket, returns.
+		n, bytes := len(c.queue), c.qbytes
+		clear(c.queue)
+		c.queue, c.qbytes = nil, 0
 		c.mu.Unlock()
 		c.hub.stats.dropped.Add(1)
-		c.hub.log.Warn("ssekit: slow client disconnected: queue full", "conn", c.id, "queue", c.hub.cfg.queueSize)
+		c.hub.log.Warn("ssekit: slow client disconnected: queue full", "conn", c.id, "events", n, "bytes", bytes,
+			"max_events", c.hub.cfg.queueSize, "max_bytes", c.hub.cfg.maxQueueBytes)
 		return false
 	}
 	// The writer is woken when the queue becomes non-empty; until it takes
 	// the queue, later events ride along without another wake-up.
 	first := len(c.queue) == 0
 	c.queue = append(c.queue, m)
+	c.qbytes += size
 	c.mu.Unlock()
 	if first {
 		select {
@@ -167,7 +176,7 @@ func (c *Conn) enqueue(m *Message) bool {
 func (c *Conn) take() []*Message {
 	c.mu.Lock()
 	q := c.queue
-	c.queue = c.spare[:0]
+	c.queue, c.qbytes = c.spare[:0], 0
 	c.spare = nil
 	c.mu.Unlock()
 	return q

@@ -12,7 +12,7 @@ func (hh *hubHandler) Deliver(m *Message) {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	if m.ConnID != "" {
-		if c := h.conns[m.ConnID]; c != nil && c.accepts(m) {
+		if c := h.conns[m.ConnID]; c != nil && c.safeAccepts(m) {
 			c.enqueue(m)
 		}
 		return
@@ -23,10 +23,15 @@ func (hh *hubHandler) Deliver(m *Message) {
 			return
 		}
 	}
-	for _, c := range set.list {
-		if c.accepts(m) {
-			c.enqueue(m)
-		}
+	// A panicking predicate skips its own connection only (panic.go).
+	panics, stack := 0, []byte(nil)
+	for i := 0; i < len(set.list); {
+		i = deliverFrom(m, set.list, i, &panics, &stack)
+	}
+	if panics > 0 {
+		h.stats.panics.Add(uint64(panics))
+		h.log.Error("ssekit: FilterEvents predicate panicked (contained): the event skipped those streams and reached the others",
+			"event", m.Event, "id", m.ID(), "streams", panics, "stack", string(stack))
 	}
 }
 

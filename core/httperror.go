@@ -67,9 +67,14 @@ func errorResponse(err error) (status int, body []byte) {
 const unavailableRetryAfter = "2"
 
 // writeError answers a net/http request with errorResponse(err); a 503 for
-// ErrUnavailable carries a Retry-After header.
+// ErrUnavailable carries a Retry-After header. A 503 or 429 also closes
+// the connection (Connection: close): a client refused over a cap, or by a
+// server shutting down, does not keep a socket open.
 func writeError(w http.ResponseWriter, err error) {
 	status, body := errorResponse(err)
+	if status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests {
+		w.Header().Set("Connection", "close")
+	}
 	if errors.Is(err, ErrUnavailable) {
 		w.Header().Set("Retry-After", unavailableRetryAfter)
 	}

@@ -11,6 +11,7 @@ const (
 	DefaultHeartbeat      = 15 * time.Second
 	DefaultRetry          = 3 * time.Second
 	DefaultQueueSize      = 1024
+	DefaultMaxQueueBytes  = 4 << 20
 	DefaultMaxConnections = 10000
 	DefaultMaxTopics      = 32
 	DefaultMaxEventSize   = 1 << 20
@@ -35,6 +36,7 @@ type hubConfig struct {
 	heartbeatEvent string
 	retry          time.Duration
 	queueSize      int
+	maxQueueBytes  int
 	broker         Broker
 	replaySize     int
 	replayAge      time.Duration
@@ -113,6 +115,24 @@ func WithQueueSize(n int) HubOption {
 			return invalid("WithQueueSize", "%d is below 1", n)
 		}
 		c.queueSize = n
+		return nil
+	}
+}
+
+// WithMaxQueueBytes caps the memory of the events that may wait for one
+// connection's writer, each counting its frame and its data (default
+// DefaultMaxQueueBytes), beside the event count of WithQueueSize: a
+// connection whose queue would grow past it is disconnected and counted as
+// dropped, as with a full queue. A single event larger than n is still
+// queued when the queue is empty. Together the two
+// caps bound what a stalled client holds: see "Guarantees and limits" in
+// the README for the worst case per stream.
+func WithMaxQueueBytes(n int) HubOption {
+	return func(c *hubConfig) error {
+		if n < 1 {
+			return invalid("WithMaxQueueBytes", "%d is below 1", n)
+		}
+		c.maxQueueBytes = n
 		return nil
 	}
 }

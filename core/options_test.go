@@ -14,7 +14,7 @@ func TestBadHubOptionsAreErrors(t *testing.T) {
 		"topics": core.WithMaxTopics(0), "size": core.WithMaxEventSize(0), "write": core.WithWriteTimeout(0),
 		"broker": core.WithBroker(nil), "producer": core.WithProducer(""), "logger": core.WithLogger(nil),
 		"identity": core.WithMaxConnectionsPerIdentity(0, core.RefuseNewest), "retry": core.WithRetry(-1),
-		"lifetime": core.WithMaxLifetime(-1), "spread": core.WithShutdownSpread(-1),
+		"lifetime": core.WithMaxLifetime(-1), "spread": core.WithShutdownSpread(-1), "queue bytes": core.WithMaxQueueBytes(0),
 		"heartbeat event": core.WithHeartbeatEvent("a\nb"),
 	} {
 		if _, err := core.NewHub(opt); !errors.Is(err, core.ErrInvalidOption) {

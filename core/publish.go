@@ -78,7 +78,16 @@ func (h *Hub) publish(ctx context.Context, topic, event string, raw []byte, comp
 	if err != nil {
 		return "", err
 	}
+	// The read lock spans the broker's Publish: Shutdown takes the write
+	// lock before it ends any stream, so a publish either is refused or
+	// completes (in memory: is queued for every open stream) first.
+	h.pubMu.RLock()
+	if h.pubClosed {
+		h.pubMu.RUnlock()
+		return "", fmt.Errorf("core: publish %q to %q: %w", event, topic, ErrClosed)
+	}
 	id, err := h.broker.Publish(ctx, m)
+	h.pubMu.RUnlock()
 	if err != nil {
 		return "", fmt.Errorf("core: publish %q to %q: %w", event, topic, err)
 	}

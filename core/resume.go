@@ -42,6 +42,9 @@ func (s *session) resume(ctx context.Context, w bridge.Writer, dl bridge.Deadlin
 		return s.reset(w, "", "no_replay_log")
 	}
 	after := s.lastEventID
+	if s.lastTooLong {
+		after = "" // malformed: the log answers with its position
+	}
 	for resets := 1; ; resets++ {
 		cursor, err := s.replay(ctx, w, dl, after)
 		if !errors.Is(err, ErrUnknownID) {
@@ -72,7 +75,7 @@ func (s *session) replay(ctx context.Context, w bridge.Writer, dl bridge.Deadlin
 	pending, sent := 0, uint64(0)
 	var werr error
 	cursor, err := h.replay.Replay(ctx, after, func(m *Message) error {
-		if m.ConnID != "" || (m.Topic != AllTopics && !c.subscribed(m.Topic)) || !c.accepts(m) {
+		if m.ConnID != "" || (m.Topic != AllTopics && !c.subscribed(m.Topic)) || !c.safeAccepts(m) {
 			return nil
 		}
 		if pending == 0 {

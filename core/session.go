@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -16,6 +17,7 @@ type session struct {
 	hub         *Hub
 	conn        *Conn
 	lastEventID string
+	lastTooLong bool // the client's id was over MaxLastEventIDLen: unknown
 	once        sync.Once
 	deadlineAt  int64 // UnixNano of the write deadline last set (Run's goroutine only)
 }
@@ -111,6 +113,13 @@ func (s *session) writePending(w bridge.Writer, dl bridge.Deadliner) error {
 		c.release(q)
 		return nil
 	}
+	// A heartbeat is where a transport that does not report a client that
+	// left gets asked (fasthttp: a written ping only fails once the peer's
+	// reset came back, one or two heartbeats later).
+	if pc, ok := w.(bridge.PeerChecker); ok && q[0] == s.hub.ping && pc.PeerGone() {
+		c.release(q)
+		return errPeerGone
+	}
 	now := time.Now()
 	s.deadline(dl, now)
 	events := 0
@@ -133,6 +142,9 @@ func (s *session) writePending(w bridge.Writer, dl bridge.Deadliner) error {
 	c.lastWrite.Store(now.UnixNano())
 	return nil
 }
+
+// errPeerGone ends a stream whose writer reports that the client left.
+var errPeerGone = errors.New("core: the client has gone")
 
 // finish ends a stream the hub closed. Unless it was dropped for a full
 // queue, it first gets what is already queued. On shutdown, after a broker

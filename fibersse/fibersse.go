@@ -114,6 +114,12 @@ type streamWriter struct {
 	deadline time.Time
 }
 
+// PeerGone tells core, before each heartbeat, whether the client closed
+// the connection: fasthttp does not report it, and a write to a closed
+// socket only fails once the peer's reset has come back, one or two
+// heartbeats later.
+func (w *streamWriter) PeerGone() bool { return peerGone(w.conn) }
+
 func (w *streamWriter) SetWriteDeadline(t time.Time) error {
 	w.deadline = t
 	return w.conn.SetWriteDeadline(t)

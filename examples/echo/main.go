@@ -20,6 +20,7 @@ func main() {
 		e.GET("/", static)
 		e.GET("/ssekit/client.js", static)
 		e.Any("/admin/drop", echo.WrapHandler(exampleapp.DropHandler(hub, cfg)))
+		e.Any("/admin/login", echo.WrapHandler(exampleapp.LoginHandler(cfg)))
 		return exampleapp.HTTPServer(e), nil
 	})
 }

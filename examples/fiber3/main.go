@@ -26,6 +26,7 @@ func main() {
 		app.Get("/", static)
 		app.Get("/ssekit/client.js", static)
 		app.All("/admin/drop", adaptor.HTTPHandler(exampleapp.DropHandler(hub, cfg)))
+		app.All("/admin/login", adaptor.HTTPHandler(exampleapp.LoginHandler(cfg)))
 		return fiberServer{app}, nil
 	})
 }

@@ -20,6 +20,7 @@ func main() {
 		r.GET("/", static)
 		r.GET("/ssekit/client.js", static)
 		r.Any("/admin/drop", gin.WrapH(exampleapp.DropHandler(hub, cfg)))
+		r.Any("/admin/login", gin.WrapH(exampleapp.LoginHandler(cfg)))
 		return exampleapp.HTTPServer(r), nil
 	})
 }

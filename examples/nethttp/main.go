@@ -17,6 +17,7 @@ func main() {
 		}
 		exampleapp.Static(mux)
 		mux.Handle("/admin/drop", exampleapp.DropHandler(hub, cfg))
+		mux.Handle("/admin/login", exampleapp.LoginHandler(cfg))
 		return exampleapp.HTTPServer(mux), nil
 	})
 }
