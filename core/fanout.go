@@ -1,5 +1,7 @@
 package core
 
+import "time"
+
 // hubHandler is the hub as its broker sees it: the BrokerHandler a hub
 // hands to Broker.Subscribe, and nothing more of the hub.
 type hubHandler Hub
@@ -9,11 +11,19 @@ type hubHandler Hub
 func (hh *hubHandler) Deliver(m *Message) {
 	h := (*Hub)(hh)
 	m.Frame()
+	// With an observer, one clock read per message stamps every queue it
+	// enters (for the time-in-queue figure); without, none.
+	var at int64
+	if h.obs != nil {
+		now := time.Now()
+		h.obs.Enqueued(m, now.Sub(m.OccurredAt))
+		at = now.UnixNano()
+	}
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	if m.ConnID != "" {
 		if c := h.conns[m.ConnID]; c != nil && c.accepts(m) {
-			c.enqueue(m)
+			c.enqueue(m, at)
 		}
 		return
 	}
@@ -25,7 +35,7 @@ func (hh *hubHandler) Deliver(m *Message) {
 	}
 	for _, c := range set.list {
 		if c.accepts(m) {
-			c.enqueue(m)
+			c.enqueue(m, at)
 		}
 	}
 }

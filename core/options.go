@@ -1,6 +1,7 @@
 package core
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"time"
@@ -48,6 +49,8 @@ type hubConfig struct {
 	writeTimeout   time.Duration
 	maxLifetime    time.Duration
 	shutdownSpread time.Duration
+	observer       Observer
+	traceIDFrom    func(context.Context) string
 }
 
 // HubOption configures NewHub. An option given an invalid value makes

@@ -37,6 +37,8 @@ type Stats struct {
 	// (broadcast body over its limit), "unauthorized" (refused by an
 	// Authorize, BroadcastAuth or StatsAuth hook).
 	RejectedBy map[string]uint64 `json:"rejected_by"`
+	// Panics counts panics in user code (hooks) that the hub recovered.
+	Panics uint64 `json:"panics"`
 	// Cluster holds cluster-wide figures. Hub.Stats leaves it nil (it
 	// reads local counters only); the stats route fills it from
 	// Hub.ClusterStats when the broker knows them.
