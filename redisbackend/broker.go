@@ -11,6 +11,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 	"github.com/ssekit/ssekit/core"
@@ -65,6 +66,8 @@ type Broker struct {
 
 	stats struct {
 		received, recovered, skipped, gaps, reconnects, decodeErrors atomic.Uint64
+		lag                                                          atomic.Int64 // ns, of the last received event
+		subscribed                                                   atomic.Bool
 	}
 }
 
@@ -234,29 +237,15 @@ func (b *Broker) Client() redis.UniversalClient { return b.client }
 // NodeID returns this instance's name in the cluster figures.
 func (b *Broker) NodeID() string { return b.nodeID }
 
-// BrokerStats are a Broker's own counters.
-type BrokerStats struct {
-	// Published counts events Redis accepted from this instance;
-	// PublishErrors counts publishes that failed.
-	Published, PublishErrors uint64
-	// Received counts events handed to subscribers, Recovered the share of
-	// them read from the stream after pub/sub lost them.
-	Received, Recovered uint64
-	// Skipped counts events not handed on because their id was at or
-	// below the last delivered one (a duplicate, or an older stream).
-	Skipped uint64
-	// Gaps counts times the subscription found events it could not
-	// recover (trimmed from the stream, or lost by Redis); the attached
-	// hub's streams were then closed so their clients resume and reset.
-	Gaps uint64
-	// Reconnects counts subscription reconnects; DecodeErrors counts
-	// events that were not valid messages.
-	Reconnects, DecodeErrors uint64
-	// LastID is the newest id handed to subscribers.
-	LastID string
-}
+// BrokerStats are a Broker's own counters. The type is core's, so that
+// metrics exporters read it through core.Hub.BrokerStats without importing
+// this module.
+type BrokerStats = core.BrokerStats
 
-// Stats returns the broker's counters.
+// Stats returns the broker's counters. Recovered counts events that
+// pub/sub lost (a disconnect, or Redis's client-output-buffer-limit closing
+// a subscriber that fell behind) and the stream filled in; the broker reads
+// pub/sub synchronously, so no client-side buffer drops events.
 func (b *Broker) Stats() BrokerStats {
 	return BrokerStats{
 		Published:     b.pub.published.Load(),
@@ -267,8 +256,32 @@ func (b *Broker) Stats() BrokerStats {
 		Gaps:          b.stats.gaps.Load(),
 		Reconnects:    b.stats.reconnects.Load(),
 		DecodeErrors:  b.stats.decodeErrors.Load(),
+		Lag:           time.Duration(b.stats.lag.Load()),
+		Subscribed:    b.stats.subscribed.Load(),
 		LastID:        b.lastID().String(),
 	}
+}
+
+// BrokerStats implements core.BrokerStatser; it is Stats.
+func (b *Broker) BrokerStats() core.BrokerStats { return b.Stats() }
+
+// Healthy implements core.HealthChecker: nil while the subscription is up
+// and Redis answers a PING within the publish timeout, so a readiness
+// probe (core.NewReady) fails while this instance could neither publish
+// nor receive.
+func (b *Broker) Healthy(ctx context.Context) error {
+	if b.ctx.Err() != nil {
+		return core.ErrClosed
+	}
+	if !b.stats.subscribed.Load() {
+		return errors.New("redisbackend: subscription down")
+	}
+	ctx, cancel := context.WithTimeout(ctx, b.cfg.publishTimeout)
+	defer cancel()
+	if err := b.client.Ping(ctx).Err(); err != nil {
+		return fmt.Errorf("redisbackend: ping: %w", err)
+	}
+	return nil
 }
 
 func (b *Broker) lastID() core.EventID {
@@ -281,4 +294,6 @@ var (
 	_ core.Broker         = (*Broker)(nil)
 	_ core.ReplayLog      = (*Broker)(nil)
 	_ core.ClusterStatser = (*Broker)(nil)
+	_ core.HealthChecker  = (*Broker)(nil)
+	_ core.BrokerStatser  = (*Broker)(nil)
 )
