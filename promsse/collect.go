@@ -63,18 +63,18 @@ func (e *Exporter) Describe(ch chan<- *prometheus.Desc) {
 		ch <- d
 	}
 	e.publishErrors.Describe(ch)
-	e.publish.Describe(ch)
-	e.fanout.Describe(ch)
-	e.queueWait.Describe(ch)
+	ch <- e.publish.desc
+	ch <- e.fanout.desc
+	ch <- e.queueWait.desc
 }
 
 // Collect implements prometheus.Collector: it reads the hub's counters
 // (no I/O) and the histograms.
 func (e *Exporter) Collect(ch chan<- prometheus.Metric) {
 	e.publishErrors.Collect(ch)
-	e.publish.Collect(ch)
-	e.fanout.Collect(ch)
-	e.queueWait.Collect(ch)
+	ch <- e.publish.metric()
+	ch <- e.fanout.metric()
+	ch <- e.queueWait.metric()
 	hub := e.hub.Load()
 	if hub == nil {
 		return

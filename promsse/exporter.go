@@ -16,9 +16,9 @@ type Exporter struct {
 	descs  descs
 
 	publishErrors prometheus.Counter
-	publish       prometheus.Histogram
-	fanout        prometheus.Histogram
-	queueWait     prometheus.Histogram
+	publish       *histogram
+	fanout        *histogram
+	queueWait     *histogram
 }
 
 // Option configures New.
@@ -59,21 +59,12 @@ func New(opts ...Option) (*Exporter, error) {
 		Name: "ssekit_publish_errors_total",
 		Help: "Hub.Publish calls the broker refused (with Redis: Redis unreachable or too slow).",
 	})
-	e.publish = prometheus.NewHistogram(prometheus.HistogramOpts{
-		Name:    "ssekit_publish_duration_seconds",
-		Help:    "Time Hub.Publish waited for the broker to accept an event: with Redis, the round trip to Redis.",
-		Buckets: Buckets,
-	})
-	e.fanout = prometheus.NewHistogram(prometheus.HistogramOpts{
-		Name:    "ssekit_fanout_latency_seconds",
-		Help:    "Time from the publish call to the event entering this instance's connection queues (across Redis: wall clocks of two machines).",
-		Buckets: Buckets,
-	})
-	e.queueWait = prometheus.NewHistogram(prometheus.HistogramOpts{
-		Name:    "ssekit_queue_wait_seconds",
-		Help:    "Time the oldest event of each flushed batch waited in its connection's queue.",
-		Buckets: Buckets,
-	})
+	e.publish = newHistogram("ssekit_publish_duration_seconds",
+		"Time Hub.Publish waited for the broker to accept an event: with Redis, the round trip to Redis.", Buckets)
+	e.fanout = newHistogram("ssekit_fanout_latency_seconds",
+		"Time from the publish call to the event entering this instance's connection queues (across Redis: wall clocks of two machines).", Buckets)
+	e.queueWait = newHistogram("ssekit_queue_wait_seconds",
+		"Time the oldest event of each flushed batch waited in its connection's queue.", Buckets)
 	return e, nil
 }
 

@@ -7,7 +7,7 @@ import (
 	"github.com/ssekit/ssekit/core"
 )
 
-// The core.Observer methods: each is a histogram observation (a few atomic
+// The core.Observer methods: each is a histogram observation (two atomic
 // adds), without allocation.
 
 // Published implements core.Observer.
@@ -16,15 +16,15 @@ func (e *Exporter) Published(_ context.Context, _ *core.Message, took time.Durat
 		e.publishErrors.Inc()
 		return
 	}
-	e.publish.Observe(took.Seconds())
+	e.publish.observe(took)
 }
 
 // Enqueued implements core.Observer.
 func (e *Exporter) Enqueued(_ *core.Message, since time.Duration) {
-	e.fanout.Observe(max(since, 0).Seconds())
+	e.fanout.observe(since)
 }
 
 // Flushed implements core.Observer.
 func (e *Exporter) Flushed(_ int, queued time.Duration) {
-	e.queueWait.Observe(queued.Seconds())
+	e.queueWait.observe(queued)
 }
