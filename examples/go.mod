@@ -6,12 +6,23 @@ require (
 	github.com/gin-gonic/gin v1.12.0
 	github.com/gofiber/fiber/v2 v2.52.15
 	github.com/labstack/echo/v4 v4.16.0
+	github.com/prometheus/client_golang v1.23.2
+	github.com/prometheus/client_model v0.6.2
+	github.com/prometheus/common v0.66.1
 	github.com/ssekit/ssekit/core v0.0.0
 	github.com/ssekit/ssekit/echosse v0.0.0
 	github.com/ssekit/ssekit/fibersse v0.0.0
 	github.com/ssekit/ssekit/ginsse v0.0.0
 	github.com/ssekit/ssekit/jsclient v0.0.0
+	github.com/ssekit/ssekit/promsse v0.0.0
 	github.com/ssekit/ssekit/redisbackend v0.0.0
+)
+
+require (
+	github.com/beorn7/perks v1.0.1 // indirect
+	github.com/munnerz/goautoneg v0.0.0-20191010083416-a7dc8b61c822 // indirect
+	github.com/prometheus/procfs v0.16.1 // indirect
+	go.yaml.in/yaml/v2 v2.4.2 // indirect
 )
 
 require (
@@ -30,7 +41,7 @@ require (
 	github.com/goccy/go-yaml v1.19.2 // indirect
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/json-iterator/go v1.1.12 // indirect
-	github.com/klauspost/compress v1.17.9 // indirect
+	github.com/klauspost/compress v1.18.0 // indirect
 	github.com/klauspost/cpuid/v2 v2.3.0 // indirect
 	github.com/labstack/gommon v0.5.0 // indirect
 	github.com/leodido/go-urn v1.4.0 // indirect
@@ -67,6 +78,7 @@ replace (
 	github.com/ssekit/ssekit/fibersse => ../fibersse
 	github.com/ssekit/ssekit/ginsse => ../ginsse
 	github.com/ssekit/ssekit/jsclient => ../jsclient
+	github.com/ssekit/ssekit/promsse => ../promsse
 	github.com/ssekit/ssekit/redisbackend => ../redisbackend
 )
 

@@ -25,6 +25,10 @@ func main() {
 		app.Get("/", static)
 		app.Get("/ssekit/client.js", static)
 		app.All("/admin/drop", adaptor.HTTPHandler(exampleapp.DropHandler(hub, cfg)))
+		ops := adaptor.HTTPHandler(exampleapp.OpsHandler(hub))
+		for _, p := range exampleapp.OpsPaths {
+			app.Get(p, ops)
+		}
 		return fiberServer{app}, nil
 	})
 }

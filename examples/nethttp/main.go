@@ -17,6 +17,7 @@ func main() {
 		}
 		exampleapp.Static(mux)
 		mux.Handle("/admin/drop", exampleapp.DropHandler(hub, cfg))
+		exampleapp.Ops(mux, hub)
 		return exampleapp.HTTPServer(mux), nil
 	})
 }

@@ -19,7 +19,8 @@ import (
 // the "listening on http://ADDR" line, the dashboard at /, the client at
 // /ssekit/client.js, stats, a filtered broadcast reaching a stream that
 // asked for it with a query parameter, heartbeats, /admin/drop, and a
-// SIGTERM that ends open streams with a retry hint and exits 0.
+// SIGTERM that ends open streams with a retry hint and exits 0; /healthz,
+// /readyz and /metrics (see checkMetrics).
 func CheckContract(t *testing.T) {
 	t.Helper()
 	const wait = 15 * time.Second
@@ -96,6 +97,12 @@ func CheckContract(t *testing.T) {
 	if stats := get("/events/stats", "application/json"); !strings.Contains(stats, `"connections":0`) {
 		t.Errorf("stats: %s", stats)
 	}
+	if body := get("/healthz", "application/json"); !strings.Contains(body, `"ok"`) {
+		t.Errorf("/healthz: %s", body)
+	}
+	if body := get("/readyz", "application/json"); !strings.Contains(body, `"ready"`) {
+		t.Errorf("/readyz: %s", body)
+	}
 
 	open := func() *bufio.Reader {
 		t.Helper()
@@ -160,6 +167,7 @@ func CheckContract(t *testing.T) {
 	if l := readUntil(s1, "data: "); l != "EOF" {
 		t.Errorf("dropped stream went on: %q", l)
 	}
+	checkMetrics(t, get)
 
 	s2 := open()
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
