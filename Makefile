@@ -36,6 +36,7 @@ bench: ensure
 	cd promsse && $(GO) test -run '^$$' -bench PublishWithExporter -benchmem .
 	cd conformance && $(GO) test -run '^$$' -bench AdapterOverhead -benchmem .
 	cd redisbackend && $(GO) test -run '^$$' -bench Publish -benchtime=2000x .
+	cd bench && $(GO) test -run '^$$' -bench ClientParse -benchmem ./clientparse
 	@if [ -f scripts/bench.sh ]; then bash scripts/bench.sh $(BENCH_FLAGS); fi
 
 fmt:

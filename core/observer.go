@@ -2,7 +2,6 @@ package core
 
 import (
 	"context"
-	"fmt"
 	"time"
 )
 
@@ -33,7 +32,7 @@ type Observer interface {
 func WithObserver(o Observer) HubOption {
 	return func(c *hubConfig) error {
 		if o == nil {
-			return fmt.Errorf("core: WithObserver: nil observer")
+			return invalid("WithObserver", "nil observer")
 		}
 		c.observer = o
 		return nil
@@ -47,7 +46,7 @@ func WithObserver(o Observer) HubOption {
 func WithTraceIDFrom(fn func(context.Context) string) HubOption {
 	return func(c *hubConfig) error {
 		if fn == nil {
-			return fmt.Errorf("core: WithTraceIDFrom: nil function")
+			return invalid("WithTraceIDFrom", "nil function")
 		}
 		c.traceIDFrom = fn
 		return nil

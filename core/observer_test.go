@@ -103,15 +103,6 @@ func TestObserverSeesPublishesFanOutAndFlushes(t *testing.T) {
 	}
 }
 
-func TestObserverOptionRefusesNil(t *testing.T) {
-	if _, err := core.NewHub(core.WithObserver(nil)); err == nil {
-		t.Fatal("WithObserver(nil) accepted")
-	}
-	if _, err := core.NewHub(core.WithTraceIDFrom(nil)); err == nil {
-		t.Fatal("WithTraceIDFrom(nil) accepted")
-	}
-}
-
 type traceKey struct{}
 
 func TestTraceIDFromContext(t *testing.T) {

@@ -2,7 +2,6 @@ package core
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"time"
 )
@@ -54,14 +53,14 @@ type hubConfig struct {
 }
 
 // HubOption configures NewHub. An option given an invalid value makes
-// NewHub return an error.
+// NewHub return an error wrapping ErrInvalidOption.
 type HubOption func(*hubConfig) error
 
 // WithProducer sets the envelope's meta.producer (default DefaultProducer).
 func WithProducer(name string) HubOption {
 	return func(c *hubConfig) error {
 		if name == "" {
-			return fmt.Errorf("core: WithProducer: empty name")
+			return invalid("WithProducer", "empty name")
 		}
 		c.producer = name
 		return nil
@@ -74,7 +73,7 @@ func WithProducer(name string) HubOption {
 func WithHeartbeat(d time.Duration) HubOption {
 	return func(c *hubConfig) error {
 		if d < 0 {
-			return fmt.Errorf("core: WithHeartbeat: negative interval %v", d)
+			return invalid("WithHeartbeat", "negative interval %v", d)
 		}
 		c.heartbeat = d
 		return nil
@@ -89,7 +88,7 @@ func WithHeartbeat(d time.Duration) HubOption {
 func WithHeartbeatEvent(name string) HubOption {
 	return func(c *hubConfig) error {
 		if err := ValidateEvent(name); err != nil {
-			return fmt.Errorf("core: WithHeartbeatEvent: %w", err)
+			return invalid("WithHeartbeatEvent", "%v", err)
 		}
 		c.heartbeatEvent = name
 		return nil
@@ -101,7 +100,7 @@ func WithHeartbeatEvent(name string) HubOption {
 func WithRetry(d time.Duration) HubOption {
 	return func(c *hubConfig) error {
 		if d < 0 {
-			return fmt.Errorf("core: WithRetry: negative delay %v", d)
+			return invalid("WithRetry", "negative delay %v", d)
 		}
 		c.retry = d
 		return nil
@@ -114,7 +113,7 @@ func WithRetry(d time.Duration) HubOption {
 func WithQueueSize(n int) HubOption {
 	return func(c *hubConfig) error {
 		if n < 1 {
-			return fmt.Errorf("core: WithQueueSize: %d is below 1", n)
+			return invalid("WithQueueSize", "%d is below 1", n)
 		}
 		c.queueSize = n
 		return nil
@@ -127,7 +126,7 @@ func WithQueueSize(n int) HubOption {
 func WithBroker(b Broker) HubOption {
 	return func(c *hubConfig) error {
 		if b == nil {
-			return fmt.Errorf("core: WithBroker: nil broker")
+			return invalid("WithBroker", "nil broker")
 		}
 		c.broker = b
 		return nil
@@ -149,7 +148,7 @@ func WithReplayLimits(size int, maxAge time.Duration) HubOption {
 func WithLogger(l *slog.Logger) HubOption {
 	return func(c *hubConfig) error {
 		if l == nil {
-			return fmt.Errorf("core: WithLogger: nil logger")
+			return invalid("WithLogger", "nil logger")
 		}
 		c.log = l
 		return nil
@@ -162,7 +161,7 @@ func WithLogger(l *slog.Logger) HubOption {
 func WithMaxConnections(n int) HubOption {
 	return func(c *hubConfig) error {
 		if n == 0 {
-			return fmt.Errorf("core: WithMaxConnections: 0 would refuse every stream")
+			return invalid("WithMaxConnections", "0 would refuse every stream")
 		}
 		c.maxConns = n
 		return nil
@@ -175,7 +174,7 @@ func WithMaxConnections(n int) HubOption {
 func WithMaxConnectionsPerIdentity(n int, policy IdentityPolicy) HubOption {
 	return func(c *hubConfig) error {
 		if n < 1 {
-			return fmt.Errorf("core: WithMaxConnectionsPerIdentity: %d is below 1", n)
+			return invalid("WithMaxConnectionsPerIdentity", "%d is below 1", n)
 		}
 		c.maxPerIdentity, c.identityPolicy = n, policy
 		return nil
@@ -187,7 +186,7 @@ func WithMaxConnectionsPerIdentity(n int, policy IdentityPolicy) HubOption {
 func WithMaxTopics(n int) HubOption {
 	return func(c *hubConfig) error {
 		if n < 1 {
-			return fmt.Errorf("core: WithMaxTopics: %d is below 1", n)
+			return invalid("WithMaxTopics", "%d is below 1", n)
 		}
 		c.maxTopics = n
 		return nil
@@ -199,7 +198,7 @@ func WithMaxTopics(n int) HubOption {
 func WithMaxEventSize(n int) HubOption {
 	return func(c *hubConfig) error {
 		if n < 1 {
-			return fmt.Errorf("core: WithMaxEventSize: %d is below 1", n)
+			return invalid("WithMaxEventSize", "%d is below 1", n)
 		}
 		c.maxEventSize = n
 		return nil
@@ -215,7 +214,7 @@ func WithMaxEventSize(n int) HubOption {
 func WithWriteTimeout(d time.Duration) HubOption {
 	return func(c *hubConfig) error {
 		if d <= 0 {
-			return fmt.Errorf("core: WithWriteTimeout: %v is not positive", d)
+			return invalid("WithWriteTimeout", "%v is not positive", d)
 		}
 		c.writeTimeout = d
 		return nil
@@ -228,7 +227,7 @@ func WithWriteTimeout(d time.Duration) HubOption {
 func WithMaxLifetime(d time.Duration) HubOption {
 	return func(c *hubConfig) error {
 		if d < 0 {
-			return fmt.Errorf("core: WithMaxLifetime: negative %v", d)
+			return invalid("WithMaxLifetime", "negative %v", d)
 		}
 		c.maxLifetime = d
 		return nil
@@ -242,7 +241,7 @@ func WithMaxLifetime(d time.Duration) HubOption {
 func WithShutdownSpread(spread time.Duration) HubOption {
 	return func(c *hubConfig) error {
 		if spread < 0 {
-			return fmt.Errorf("core: WithShutdownSpread: negative %v", spread)
+			return invalid("WithShutdownSpread", "negative %v", spread)
 		}
 		c.shutdownSpread = spread
 		return nil
