@@ -1,6 +1,9 @@
 package core
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Broker carries published messages to every hub that subscribed to it. It
 // is the only path from a publisher to connections: the hub publishes
@@ -120,4 +123,54 @@ type LocalCounts struct {
 // figures; Hub.ClusterStats asks them.
 type ClusterStatser interface {
 	ClusterStats(ctx context.Context) (*ClusterStats, error)
+}
+
+// HealthChecker is implemented by brokers that can tell whether they can
+// publish now (a networked broker: is its server reachable?). Hub.Ready
+// and the Ready route ask it.
+type HealthChecker interface {
+	// Healthy returns nil when a publish would reach the broker now, and
+	// the reason otherwise. It may do I/O bounded by ctx.
+	Healthy(ctx context.Context) error
+}
+
+// BrokerStatser is implemented by networked brokers that count their own
+// work; metrics exporters read it through Hub.BrokerStats, so that they
+// need no import of the broker's module.
+type BrokerStatser interface {
+	BrokerStats() BrokerStats
+}
+
+// BrokerStats are a networked broker's own counters, cumulative since it
+// started, and its subscriber's lag.
+type BrokerStats struct {
+	// Published counts events the broker accepted from this instance;
+	// PublishErrors counts publishes that failed.
+	Published, PublishErrors uint64
+	// Received counts events handed to subscribers, Recovered the share of
+	// them read back from the log after live delivery lost them (on Redis:
+	// pub/sub messages lost in a disconnect or an output-buffer overrun).
+	Received, Recovered uint64
+	// Skipped counts events not handed on because their id was at or
+	// below the last delivered one (a duplicate, or an older stream).
+	Skipped uint64
+	// Gaps counts times the subscription found events it could not
+	// recover (lost by the backend, which started a new epoch of its log,
+	// or trimmed from it); the subscribed hubs then reset their streams in
+	// band.
+	Gaps uint64
+	// Reconnects counts subscription reconnects; DecodeErrors counts
+	// events that were not valid messages.
+	Reconnects, DecodeErrors uint64
+	// Lag is how long the last received event took from the broker
+	// accepting it to this subscriber handing it on (0 before any).
+	Lag time.Duration
+	// Subscribed reports whether the live subscription is up now.
+	Subscribed bool
+	// LastID is the newest id handed to subscribers.
+	LastID string
+	// Epoch identifies the life of the log the broker follows: the id
+	// below every id of it ("" until the log exists). It changes when the
+	// backend loses the log.
+	Epoch string
 }

@@ -1,5 +1,7 @@
 package core
 
+import "time"
+
 // hubHandler is the hub as its broker sees it: the BrokerHandler a hub
 // hands to Broker.Subscribe, and nothing more of the hub.
 type hubHandler Hub
@@ -9,11 +11,19 @@ type hubHandler Hub
 func (hh *hubHandler) Deliver(m *Message) {
 	h := (*Hub)(hh)
 	m.Frame()
+	// With an observer, one clock read per message stamps every queue it
+	// enters (for the time-in-queue figure); without, none.
+	var at int64
+	if h.obs != nil {
+		now := time.Now()
+		h.obs.Enqueued(m, now.Sub(m.OccurredAt))
+		at = now.UnixNano()
+	}
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	if m.ConnID != "" {
 		if c := h.conns[m.ConnID]; c != nil && c.safeAccepts(m) {
-			c.enqueue(m)
+			c.enqueue(m, at)
 		}
 		return
 	}
@@ -26,7 +36,7 @@ func (hh *hubHandler) Deliver(m *Message) {
 	// A panicking predicate skips its own connection only (panic.go).
 	panics, stack := 0, []byte(nil)
 	for i := 0; i < len(set.list); {
-		i = deliverFrom(m, set.list, i, &panics, &stack)
+		i = deliverFrom(m, set.list, i, at, &panics, &stack)
 	}
 	if panics > 0 {
 		h.stats.panics.Add(uint64(panics))
@@ -48,7 +58,7 @@ func (hh *hubHandler) Reset(from EventID, reason string) {
 	h.mu.RLock()
 	n := 0
 	for _, c := range h.all.list {
-		if c.enqueue(m) {
+		if c.enqueue(m, 0) {
 			n++
 		}
 	}

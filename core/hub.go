@@ -24,6 +24,7 @@ type Hub struct {
 	connSeq   atomic.Uint64
 	prefix    string
 	ping      *Message
+	obs       Observer // nil: no timings taken
 
 	// pubMu orders publishes before Shutdown (see publish); pubClosed is
 	// set under its write lock.
@@ -82,6 +83,7 @@ func NewHub(opts ...HubOption) (*Hub, error) {
 		stop:       make(chan struct{}),
 		prefix:     strconv.FormatUint(rand.Uint64()>>20, 36) + "-",
 		ping:       heartbeat(cfg.heartbeatEvent),
+		obs:        cfg.observer,
 	}
 	if h.log == nil {
 		h.log = slog.Default()

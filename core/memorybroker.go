@@ -169,3 +169,14 @@ func (b *MemoryBroker) Close() error {
 	b.subs = nil
 	return nil
 }
+
+// Healthy implements HealthChecker: an open in-memory broker can always
+// publish.
+func (b *MemoryBroker) Healthy(context.Context) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return ErrClosed
+	}
+	return nil
+}

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"context"
 	"log/slog"
 	"time"
 )
@@ -49,6 +50,8 @@ type hubConfig struct {
 	writeTimeout   time.Duration
 	maxLifetime    time.Duration
 	shutdownSpread time.Duration
+	observer       Observer
+	traceIDFrom    func(context.Context) string
 }
 
 // HubOption configures NewHub. An option given an invalid value makes

@@ -16,6 +16,7 @@ func TestBadHubOptionsAreErrors(t *testing.T) {
 		"identity": core.WithMaxConnectionsPerIdentity(0, core.RefuseNewest), "retry": core.WithRetry(-1),
 		"lifetime": core.WithMaxLifetime(-1), "spread": core.WithShutdownSpread(-1), "queue bytes": core.WithMaxQueueBytes(0),
 		"heartbeat event": core.WithHeartbeatEvent("a\nb"),
+		"observer":        core.WithObserver(nil), "trace id from": core.WithTraceIDFrom(nil),
 	} {
 		if _, err := core.NewHub(opt); !errors.Is(err, core.ErrInvalidOption) {
 			t.Errorf("%s: NewHub = %v, want an error wrapping ErrInvalidOption", name, err)

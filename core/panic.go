@@ -70,7 +70,7 @@ func (c *Conn) safeAccepts(m *Message) (ok bool) {
 // and i+1 is returned so that the caller goes on from there: one deferred
 // recover per run, not one per connection. stack is filled with the stack
 // of the first panic, for the caller's one log line.
-func deliverFrom(m *Message, list []*Conn, start int, panics *int, stack *[]byte) (next int) {
+func deliverFrom(m *Message, list []*Conn, start int, at int64, panics *int, stack *[]byte) (next int) {
 	i := start
 	defer func() {
 		if v := recover(); v != nil {
@@ -83,7 +83,7 @@ func deliverFrom(m *Message, list []*Conn, start int, panics *int, stack *[]byte
 	}()
 	for ; i < len(list); i++ {
 		if c := list[i]; c.accepts(m) {
-			c.enqueue(m)
+			c.enqueue(m, at)
 		}
 	}
 	return len(list)

@@ -108,7 +108,7 @@ func (s *session) deadline(dl bridge.Deadliner, now time.Time) {
 // writePending writes every queued frame and flushes once.
 func (s *session) writePending(w bridge.Writer, dl bridge.Deadliner) error {
 	c := s.conn
-	q := c.take()
+	q, at := c.take()
 	if len(q) == 0 {
 		c.release(q)
 		return nil
@@ -135,6 +135,9 @@ func (s *session) writePending(w bridge.Writer, dl bridge.Deadliner) error {
 	c.release(q)
 	if events > 0 {
 		s.hub.stats.delivered.Add(uint64(events))
+		if o := s.hub.obs; o != nil {
+			o.Flushed(events, sinceNs(now.UnixNano(), at))
+		}
 	}
 	if err := w.Flush(); err != nil {
 		return err

@@ -85,6 +85,10 @@ func (h *Hub) Stats() Stats {
 	return s
 }
 
+// MaxConnections returns the hub's cap on open streams (negative: no cap),
+// for a "connections near the cap" alert.
+func (h *Hub) MaxConnections() int { return h.cfg.maxConns }
+
 // ClusterStats returns the broker's cluster-wide figures, or nil when the
 // broker has none (the in-memory broker). It may do I/O bounded by ctx.
 func (h *Hub) ClusterStats(ctx context.Context) (*ClusterStats, error) {

@@ -74,7 +74,7 @@ func (s *Stream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 	rc := http.NewResponseController(w)
 	if err := sess.Run(r.Context(), httpWriter{w, rc}); err != nil {
-		s.hub.log.Debug("ssekit: stream ended", "conn", sess.conn.id, "err", err)
+		s.hub.log.Debug("ssekit: stream ended", "conn_id", sess.conn.id, "err", err)
 	}
 	// Do not leave the stream's write deadline on a connection that may be
 	// reused for another request.

@@ -8,6 +8,9 @@ require (
 	github.com/gofiber/fiber/v3 v3.1.0
 	github.com/labstack/echo/v4 v4.16.0
 	github.com/labstack/echo/v5 v5.4.5
+	github.com/prometheus/client_golang v1.23.2
+	github.com/prometheus/client_model v0.6.2
+	github.com/prometheus/common v0.66.1
 	github.com/ssekit/ssekit/core v0.0.0
 	github.com/ssekit/ssekit/echo5sse v0.0.0
 	github.com/ssekit/ssekit/echosse v0.0.0
@@ -15,7 +18,15 @@ require (
 	github.com/ssekit/ssekit/fibersse v0.0.0
 	github.com/ssekit/ssekit/ginsse v0.0.0
 	github.com/ssekit/ssekit/jsclient v0.0.0
+	github.com/ssekit/ssekit/promsse v0.0.0
 	github.com/ssekit/ssekit/redisbackend v0.0.0
+)
+
+require (
+	github.com/beorn7/perks v1.0.1 // indirect
+	github.com/munnerz/goautoneg v0.0.0-20191010083416-a7dc8b61c822 // indirect
+	github.com/prometheus/procfs v0.16.1 // indirect
+	go.yaml.in/yaml/v2 v2.4.2 // indirect
 )
 
 require (
@@ -76,6 +87,7 @@ replace (
 	github.com/ssekit/ssekit/fibersse => ../fibersse
 	github.com/ssekit/ssekit/ginsse => ../ginsse
 	github.com/ssekit/ssekit/jsclient => ../jsclient
+	github.com/ssekit/ssekit/promsse => ../promsse
 	github.com/ssekit/ssekit/redisbackend => ../redisbackend
 )
 

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 	"github.com/ssekit/ssekit/core"
@@ -71,6 +72,8 @@ type Broker struct {
 
 	stats struct {
 		received, recovered, skipped, gaps, reconnects, decodeErrors atomic.Uint64
+		lag                                                          atomic.Int64 // ns, of the last received event
+		subscribed                                                   atomic.Bool
 	}
 }
 
@@ -243,34 +246,15 @@ func (b *Broker) Client() redis.UniversalClient { return b.client }
 // NodeID returns this instance's name in the cluster figures.
 func (b *Broker) NodeID() string { return b.nodeID }
 
-// BrokerStats are a Broker's own counters.
-type BrokerStats struct {
-	// Published counts events Redis accepted from this instance;
-	// PublishErrors counts publishes that failed.
-	Published, PublishErrors uint64
-	// Received counts events handed to subscribers, Recovered the share of
-	// them read from the stream after pub/sub lost them.
-	Received, Recovered uint64
-	// Skipped counts events not handed on because their id was at or
-	// below the last delivered one (a duplicate, or an older stream).
-	Skipped uint64
-	// Gaps counts times the subscription found events it could not
-	// recover (lost by Redis, which started a new epoch of the stream, or
-	// trimmed from the stream); the attached hubs then reset their streams
-	// in band.
-	Gaps uint64
-	// Reconnects counts subscription reconnects; DecodeErrors counts
-	// events that were not valid messages.
-	Reconnects, DecodeErrors uint64
-	// LastID is the newest id handed to subscribers.
-	LastID string
-	// Epoch identifies the life of the stream the broker follows: the id
-	// below every id of it ("" until the stream exists). It changes when
-	// Redis loses the stream.
-	Epoch string
-}
+// BrokerStats are a Broker's own counters. The type is core's, so that
+// metrics exporters read it through core.Hub.BrokerStats without importing
+// this module.
+type BrokerStats = core.BrokerStats
 
-// Stats returns the broker's counters.
+// Stats returns the broker's counters. Recovered counts events that
+// pub/sub lost (a disconnect, or Redis's client-output-buffer-limit closing
+// a subscriber that fell behind) and the stream filled in; the broker reads
+// pub/sub synchronously, so no client-side buffer drops events.
 func (b *Broker) Stats() BrokerStats {
 	return BrokerStats{
 		Published:     b.pub.published.Load(),
@@ -281,9 +265,33 @@ func (b *Broker) Stats() BrokerStats {
 		Gaps:          b.stats.gaps.Load(),
 		Reconnects:    b.stats.reconnects.Load(),
 		DecodeErrors:  b.stats.decodeErrors.Load(),
+		Lag:           time.Duration(b.stats.lag.Load()),
+		Subscribed:    b.stats.subscribed.Load(),
 		LastID:        b.lastID().String(),
 		Epoch:         b.epochID(),
 	}
+}
+
+// BrokerStats implements core.BrokerStatser; it is Stats.
+func (b *Broker) BrokerStats() core.BrokerStats { return b.Stats() }
+
+// Healthy implements core.HealthChecker: nil while the subscription is up
+// and Redis answers a PING within the publish timeout, so a readiness
+// probe (core.NewReady) fails while this instance could neither publish
+// nor receive.
+func (b *Broker) Healthy(ctx context.Context) error {
+	if b.ctx.Err() != nil {
+		return core.ErrClosed
+	}
+	if !b.stats.subscribed.Load() {
+		return errors.New("redisbackend: subscription down")
+	}
+	ctx, cancel := context.WithTimeout(ctx, b.cfg.publishTimeout)
+	defer cancel()
+	if err := b.client.Ping(ctx).Err(); err != nil {
+		return fmt.Errorf("redisbackend: ping: %w", err)
+	}
+	return nil
 }
 
 func (b *Broker) epochID() string {
@@ -305,4 +313,6 @@ var (
 	_ core.Broker         = (*Broker)(nil)
 	_ core.ReplayLog      = (*Broker)(nil)
 	_ core.ClusterStatser = (*Broker)(nil)
+	_ core.HealthChecker  = (*Broker)(nil)
+	_ core.BrokerStatser  = (*Broker)(nil)
 )

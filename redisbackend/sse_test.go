@@ -51,7 +51,18 @@ func dropKeys(redisURL, prefix string) {
 
 func serve(t *testing.T, b *redisbackend.Broker, routeOpts ...core.RouteOption) *instance {
 	t.Helper()
-	hub, err := core.NewHub(core.WithBroker(b), core.WithQueueSize(16384), core.WithHeartbeat(0), core.WithShutdownSpread(0))
+	return start(t, b, nil, routeOpts)
+}
+
+// serveWith is serve with extra hub options.
+func serveWith(t *testing.T, b *redisbackend.Broker, opts ...core.HubOption) *instance {
+	t.Helper()
+	return start(t, b, opts, nil)
+}
+
+func start(t *testing.T, b *redisbackend.Broker, opts []core.HubOption, routeOpts []core.RouteOption) *instance {
+	t.Helper()
+	hub, err := core.NewHub(append([]core.HubOption{core.WithBroker(b), core.WithQueueSize(16384), core.WithHeartbeat(0), core.WithShutdownSpread(0)}, opts...)...)
 	if err != nil {
 		b.Close()
 		t.Fatal(err)

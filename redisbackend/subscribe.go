@@ -67,6 +67,8 @@ func (b *Broker) session() (established bool, err error) {
 	if err := b.catchUp(); err != nil {
 		return false, fmt.Errorf("catch up from stream: %w", err)
 	}
+	b.stats.subscribed.Store(true)
+	defer b.stats.subscribed.Store(false)
 	return true, b.receive(ps)
 }
 
@@ -264,12 +266,18 @@ func (b *Broker) deliverRaw(idStr, body string, recovered bool) {
 	m := new(core.Message)
 	if err := json.Unmarshal([]byte(body), m); err != nil {
 		b.stats.decodeErrors.Add(1)
-		b.cfg.log.Warn("redisbackend: undecodable event skipped", "id", idStr, "err", err)
+		b.cfg.log.Warn("redisbackend: undecodable event skipped", "event_id", idStr, "err", err)
 	} else {
 		m.SetID(id)
 		// Counted first, so a client that has the event never sees
 		// counters that do not include it yet.
 		b.stats.received.Add(1)
+		// The stream id's time is Redis's clock when it accepted the
+		// event: the lag is from there to here (one clock read per
+		// event received, not per delivery).
+		if lag := time.Now().UnixMilli() - int64(id.Ms); lag >= 0 {
+			b.stats.lag.Store(int64(lag) * int64(time.Millisecond))
+		}
 		if recovered {
 			b.stats.recovered.Add(1)
 		}

@@ -38,6 +38,10 @@ func main() {
 		app.Get("/ssekit/client.js", static)
 		app.All("/admin/drop", adaptor.HTTPHandler(exampleapp.DropHandler(hub, cfg)))
 		app.All("/admin/login", adaptor.HTTPHandler(exampleapp.LoginHandler(cfg)))
+		ops := adaptor.HTTPHandler(exampleapp.OpsHandler(hub))
+		for _, p := range exampleapp.OpsPaths {
+			app.Get(p, ops)
+		}
 		return fiberServer{app}, nil
 	})
 }

@@ -79,7 +79,8 @@ func FromEnv() (Config, error) {
 var NewBroker func(ctx context.Context, url string, producer string) (core.Broker, func() error, error)
 
 // NewHub builds the example hub: memory broker by default, the Redis backend
-// when REDIS_URL is set. The returned function releases the broker.
+// when REDIS_URL is set, with a Prometheus exporter as its observer (served
+// by OpsHandler). The returned function releases the broker.
 func NewHub(ctx context.Context, cfg Config, producer string) (*core.Hub, func() error, error) {
 	opts := []core.HubOption{core.WithProducer(producer), core.WithHeartbeat(cfg.Heartbeat)}
 	if cfg.MaxStreams > 0 {
@@ -97,11 +98,22 @@ func NewHub(ctx context.Context, cfg Config, producer string) (*core.Hub, func()
 		opts = append(opts, core.WithBroker(b))
 		closeBroker = closer
 	}
+	exp, reg, err := newExporter()
+	if err != nil {
+		closeBroker()
+		return nil, nil, err
+	}
+	opts = append(opts, core.WithObserver(exp))
 	hub, err := core.NewHub(opts...)
 	if err != nil {
 		closeBroker()
 		return nil, nil, err
 	}
+	if err := exp.Watch(hub); err != nil {
+		closeBroker()
+		return nil, nil, err
+	}
+	registries.Store(hub, reg)
 	return hub, closeBroker, nil
 }
 

@@ -22,8 +22,8 @@ import (
 // asked for it with a query parameter, heartbeats, /admin/drop, user_id
 // trusted from the signed login cookie (a forged ?user_id= gets nothing
 // targeted), the stream cap (503, socket closed, stats and broadcast still
-// answering), and a SIGTERM that ends open streams with a retry hint and
-// exits 0.
+// answering), /healthz, /readyz and /metrics (see checkMetrics), and a
+// SIGTERM that ends open streams with a retry hint and exits 0.
 func CheckContract(t *testing.T) {
 	t.Helper()
 	const wait = 15 * time.Second
@@ -100,6 +100,12 @@ func CheckContract(t *testing.T) {
 	if stats := get("/events/stats", "application/json"); !strings.Contains(stats, `"connections":0`) {
 		t.Errorf("stats: %s", stats)
 	}
+	if body := get("/healthz", "application/json"); !strings.Contains(body, `"ok"`) {
+		t.Errorf("/healthz: %s", body)
+	}
+	if body := get("/readyz", "application/json"); !strings.Contains(body, `"ready"`) {
+		t.Errorf("/readyz: %s", body)
+	}
 
 	openAs := func(query, cookie string) (*bufio.Reader, context.CancelFunc) {
 		t.Helper()
@@ -172,6 +178,7 @@ func CheckContract(t *testing.T) {
 	if l := readUntil(s1, "data: "); l != "EOF" {
 		t.Errorf("dropped stream went on: %q", l)
 	}
+	checkMetrics(t, get)
 
 	// user_id is trusted metadata from the signed login cookie: a forged
 	// ?user_id= receives nothing targeted at that user.
