@@ -91,14 +91,16 @@ func TestObserverSeesPublishesFanOutAndFlushes(t *testing.T) {
 		t.Fatalf("time in queue %v: not measured", got.maxQueued)
 	}
 
-	// A failed publish is reported with its error.
-	_ = hub.Shutdown(context.Background())
-	if _, err := hub.Publish(ctx, "t", "e", 1); err == nil {
-		t.Fatal("publish after shutdown succeeded")
+	// A publish the broker refuses is reported with its error. (After
+	// Shutdown the hub refuses publishes itself, before the broker.)
+	broker := core.NewMemoryBroker(0, 0)
+	failing := &recorder{}
+	hub2 := newHub(t, core.WithBroker(broker), core.WithObserver(failing), core.WithHeartbeat(0))
+	broker.Close()
+	if _, err := hub2.Publish(ctx, "t", "e", 1); err == nil {
+		t.Fatal("publish to a closed broker succeeded")
 	}
-	// The memory broker the hub owns is closed by Shutdown: the publish
-	// reached it and failed.
-	if got := rec.snapshot(); got.errs != 1 {
+	if got := failing.snapshot(); got.errs != 1 {
 		t.Fatalf("failed publishes observed: %d, want 1", got.errs)
 	}
 }
