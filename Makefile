@@ -27,15 +27,18 @@ test-go:
 test-js:
 	@if [ -f scripts/test-js.sh ]; then bash scripts/test-js.sh; else echo "no JS suites yet"; fi
 
-# In-process micro-benchmarks first (publish cost per subscriber count, adapter
+# In-process micro-benchmarks first (publish cost per subscriber count, with
+# and without an observer and with the Prometheus exporter, adapter
 # overhead against core's net/http handler, publishes/s through Redis), then
 # the side-by-side load benchmark against peer libraries (bench/RESULTS.md).
 # BENCH_FLAGS=-soak runs only the soak (15 minutes; bench/SOAK.md).
 bench: ensure
 	@if [[ " $(BENCH_FLAGS) " != *" -soak "* ]]; then set -e; \
 	  (cd core && $(GO) test -run '^$$' -bench Publish -benchmem .); \
+	  (cd promsse && $(GO) test -run '^$$' -bench PublishWithExporter -benchmem .); \
 	  (cd conformance && $(GO) test -run '^$$' -bench AdapterOverhead -benchmem .); \
 	  (cd redisbackend && $(GO) test -run '^$$' -bench Publish -benchtime=2000x .); \
+	  (cd bench && $(GO) test -run '^$$' -bench ClientParse -benchmem ./clientparse); \
 	fi
 	@if [ -f scripts/bench.sh ]; then bash scripts/bench.sh $(BENCH_FLAGS); fi
 

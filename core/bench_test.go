@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/ssekit/ssekit/core"
 	"github.com/ssekit/ssekit/core/ext"
@@ -30,55 +31,72 @@ func (countWriter) Flush() error { return nil }
 // queues never overflow and every delivery is counted.
 func BenchmarkPublish(b *testing.B) {
 	for _, subs := range []int{1, 1000, 10000} {
-		b.Run(fmt.Sprintf("subs=%d", subs), func(b *testing.B) {
-			hub, err := core.NewHub(core.WithHeartbeat(0), core.WithMaxConnections(-1), core.WithReplayLimits(1024, 0))
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer hub.Shutdown(context.Background())
-			stream := mustStream(b, hub)
-			var frames atomic.Int64
-			done := make(chan struct{}, subs)
-			for i := 0; i < subs; i++ {
-				sess, err := ext.Accept(stream, httptest.NewRequest("GET", "/events?topic=bench", nil))
-				if err != nil {
-					b.Fatal(err)
-				}
-				go func() {
-					sess.Run(context.Background(), countWriter{&frames})
-					done <- struct{}{}
-				}()
-			}
-			payload := map[string]any{"price": 101.25, "symbol": "ACME", "seq": 0}
-			ctx := context.Background()
-			b.ReportAllocs()
-			var before, after runtime.MemStats
-			runtime.ReadMemStats(&before)
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				if _, err := hub.Publish(ctx, "bench", "tick", payload); err != nil {
-					b.Fatal(err)
-				}
-				if i%64 == 63 || i == b.N-1 {
-					want := int64(i+1) * int64(subs)
-					for frames.Load() < want {
-						runtime.Gosched()
-					}
-				}
-			}
-			b.StopTimer()
-			runtime.ReadMemStats(&after)
-			deliveries := float64(b.N) * float64(subs)
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/deliveries, "ns/delivery")
-			b.ReportMetric(float64(after.Mallocs-before.Mallocs)/deliveries, "allocs/delivery")
-			if d := hub.Stats().Dropped; d != 0 {
-				b.Fatalf("%d subscribers dropped", d)
-			}
-			hub.Shutdown(ctx)
-			for i := 0; i < subs; i++ {
-				<-done
-			}
+		b.Run(fmt.Sprintf("subs=%d", subs), func(b *testing.B) { benchPublish(b, subs) })
+		// The same with an Observer that does what an exporter's
+		// histograms do (a few atomic adds per call).
+		b.Run(fmt.Sprintf("subs=%d,observer", subs), func(b *testing.B) {
+			benchPublish(b, subs, core.WithObserver(&atomicObserver{}))
 		})
+	}
+}
+
+// atomicObserver counts and sums like a histogram, without buckets.
+type atomicObserver struct{ n, sum atomic.Int64 }
+
+func (o *atomicObserver) Published(_ context.Context, _ *core.Message, d time.Duration, _ error) {
+	o.n.Add(1)
+	o.sum.Add(int64(d))
+}
+func (o *atomicObserver) Enqueued(_ *core.Message, d time.Duration) { o.n.Add(1); o.sum.Add(int64(d)) }
+func (o *atomicObserver) Flushed(n int, d time.Duration)            { o.n.Add(int64(n)); o.sum.Add(int64(d)) }
+
+func benchPublish(b *testing.B, subs int, opts ...core.HubOption) {
+	hub, err := core.NewHub(append([]core.HubOption{core.WithHeartbeat(0), core.WithMaxConnections(-1), core.WithReplayLimits(1024, 0)}, opts...)...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer hub.Shutdown(context.Background())
+	stream := mustStream(b, hub)
+	var frames atomic.Int64
+	done := make(chan struct{}, subs)
+	for i := 0; i < subs; i++ {
+		sess, err := ext.Accept(stream, httptest.NewRequest("GET", "/events?topic=bench", nil))
+		if err != nil {
+			b.Fatal(err)
+		}
+		go func() {
+			sess.Run(context.Background(), countWriter{&frames})
+			done <- struct{}{}
+		}()
+	}
+	payload := map[string]any{"price": 101.25, "symbol": "ACME", "seq": 0}
+	ctx := context.Background()
+	b.ReportAllocs()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := hub.Publish(ctx, "bench", "tick", payload); err != nil {
+			b.Fatal(err)
+		}
+		if i%64 == 63 || i == b.N-1 {
+			want := int64(i+1) * int64(subs)
+			for frames.Load() < want {
+				runtime.Gosched()
+			}
+		}
+	}
+	b.StopTimer()
+	runtime.ReadMemStats(&after)
+	deliveries := float64(b.N) * float64(subs)
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/deliveries, "ns/delivery")
+	b.ReportMetric(float64(after.Mallocs-before.Mallocs)/deliveries, "allocs/delivery")
+	if d := hub.Stats().Dropped; d != 0 {
+		b.Fatalf("%d subscribers dropped", d)
+	}
+	hub.Shutdown(ctx)
+	for i := 0; i < subs; i++ {
+		<-done
 	}
 }
 

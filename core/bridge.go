@@ -1,6 +1,7 @@
 package core
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/ssekit/ssekit/core/internal/bridge"
@@ -9,7 +10,11 @@ import (
 // init hands package ext what it wraps for adapter and broker authors.
 func init() {
 	bridge.Accept = func(stream any, r *http.Request) (bridge.Session, error) {
-		s, err := stream.(*Stream).accept(r)
+		st := stream.(*Stream)
+		s, err := st.accept(r)
+		if errors.Is(err, errPanicked) {
+			return retryOnly{st.hub}, nil
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -66,7 +66,10 @@ func (b *broadcastHandler) serve(w http.ResponseWriter, r *http.Request) (string
 	if b.cfg.broadcastAuth == nil {
 		return "", errBroadcastDisabled
 	}
-	if err := b.cfg.broadcastAuth(r); err != nil {
+	if err := b.hub.safeCall("BroadcastAuth hook", func() error { return b.cfg.broadcastAuth(r) }); err != nil {
+		if errors.Is(err, errPanicked) {
+			return "", errInternal
+		}
 		b.hub.reject(limitUnauthorized)
 		return "", rejection(err)
 	}

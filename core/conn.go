@@ -35,10 +35,15 @@ type Conn struct {
 	// lastWrite is the UnixNano time of the last flush, for heartbeats.
 	lastWrite atomic.Int64
 
+	// queuedAt is the UnixNano stamp of the oldest stamped event in the
+	// queue (0: none; stamps are taken only with an Observer).
+	queuedAt int64
+
 	mu     sync.Mutex
 	floor  floor // after a resume: what the replay already wrote
 	topics []string
 	queue  []*Message
+	qbytes int // frame bytes in queue
 	spare  []*Message
 	reason closeReason
 	wake   chan struct{} // capacity 1: "the queue has something"
@@ -98,7 +103,11 @@ func (c *Conn) SendRaw(event string, raw []byte) error {
 	if err != nil {
 		return err
 	}
-	if !c.enqueue(m) {
+	var at int64
+	if c.hub.obs != nil {
+		at = time.Now().UnixNano()
+	}
+	if !c.enqueue(m, at) {
 		return ErrClosed
 	}
 	return nil
@@ -129,8 +138,9 @@ func (c *Conn) accepts(m *Message) bool {
 
 // enqueue adds m to the queue without blocking. A full queue ends the
 // stream (the client comes back with Last-Event-ID and the replay log fills
-// the gap); enqueue then reports false.
-func (c *Conn) enqueue(m *Message) bool {
+// the gap); enqueue then reports false. at is the UnixNano time m was
+// handed over, or 0 when the hub has no Observer.
+func (c *Conn) enqueue(m *Message, at int64) bool {
 	c.mu.Lock()
 	if c.reason != reasonNone {
 		c.mu.Unlock()
@@ -140,18 +150,29 @@ func (c *Conn) enqueue(m *Message) bool {
 		c.mu.Unlock()
 		return true
 	}
-	if len(c.queue) >= c.hub.cfg.queueSize {
+	size := m.size()
+	if len(c.queue) >= c.hub.cfg.queueSize || (len(c.queue) > 0 && c.qbytes+size > c.hub.cfg.maxQueueBytes) {
 		c.reason = reasonDropped
 		close(c.done)
+		// A dropped stream writes nothing more: its queue is let go now,
+		// not when its writer, maybe stuck on the socket, returns.
+		n, bytes := len(c.queue), c.qbytes
+		clear(c.queue)
+		c.queue, c.qbytes = nil, 0
 		c.mu.Unlock()
 		c.hub.stats.dropped.Add(1)
-		c.hub.log.Warn("ssekit: slow client disconnected: queue full", "conn", c.id, "queue", c.hub.cfg.queueSize)
+		c.hub.log.Warn("ssekit: slow client disconnected", "conn_id", c.id, "reason", "queue_full", "events", n, "bytes", bytes,
+			"max_events", c.hub.cfg.queueSize, "max_bytes", c.hub.cfg.maxQueueBytes)
 		return false
 	}
 	// The writer is woken when the queue becomes non-empty; until it takes
 	// the queue, later events ride along without another wake-up.
 	first := len(c.queue) == 0
 	c.queue = append(c.queue, m)
+	c.qbytes += size
+	if c.queuedAt == 0 {
+		c.queuedAt = at
+	}
 	c.mu.Unlock()
 	if first {
 		select {
@@ -162,15 +183,17 @@ func (c *Conn) enqueue(m *Message) bool {
 	return true
 }
 
-// take swaps out the pending queue. The caller hands the slice back with
-// release once written, so a busy connection reuses two buffers.
-func (c *Conn) take() []*Message {
+// take swaps out the pending queue, with the stamp of its oldest stamped
+// event (see enqueue). The caller hands the slice back with release once
+// written, so a busy connection reuses two buffers.
+func (c *Conn) take() ([]*Message, int64) {
 	c.mu.Lock()
-	q := c.queue
-	c.queue = c.spare[:0]
+	q, at := c.queue, c.queuedAt
+	c.queue, c.qbytes = c.spare[:0], 0
 	c.spare = nil
+	c.queuedAt = 0
 	c.mu.Unlock()
-	return q
+	return q, at
 }
 
 func (c *Conn) release(q []*Message) {

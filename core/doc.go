@@ -43,6 +43,12 @@
 // MaxBodyBytes). Invalid option values are errors from NewHub, Mount and
 // the route constructors, never silently ignored.
 //
+// Operations: NewReady and NewLive are readiness and liveness routes
+// (readiness fails while the broker cannot publish or the hub shuts down);
+// WithObserver hands an exporter (the promsse and otelsse modules) three
+// timings, once per publish, per message and per flushed batch, never per
+// delivery; WithTraceIDFrom derives meta.trace_id from Publish's context.
+//
 // Framework adapters (echosse, ginsse, fibersse) translate requests and
 // responses only, through package core/ext, which holds the extension API
 // for adapter and broker authors so that this package shows an app author

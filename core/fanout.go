@@ -1,5 +1,7 @@
 package core
 
+import "time"
+
 // hubHandler is the hub as its broker sees it: the BrokerHandler a hub
 // hands to Broker.Subscribe, and nothing more of the hub.
 type hubHandler Hub
@@ -9,11 +11,19 @@ type hubHandler Hub
 func (hh *hubHandler) Deliver(m *Message) {
 	h := (*Hub)(hh)
 	m.Frame()
+	// With an observer, one clock read per message stamps every queue it
+	// enters (for the time-in-queue figure); without, none.
+	var at int64
+	if h.obs != nil {
+		now := time.Now()
+		h.obs.Enqueued(m, now.Sub(m.OccurredAt))
+		at = now.UnixNano()
+	}
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	if m.ConnID != "" {
-		if c := h.conns[m.ConnID]; c != nil && c.accepts(m) {
-			c.enqueue(m)
+		if c := h.conns[m.ConnID]; c != nil && c.safeAccepts(m) {
+			c.enqueue(m, at)
 		}
 		return
 	}
@@ -23,11 +33,38 @@ func (hh *hubHandler) Deliver(m *Message) {
 			return
 		}
 	}
-	for _, c := range set.list {
-		if c.accepts(m) {
-			c.enqueue(m)
+	// A panicking predicate skips its own connection only (panic.go).
+	panics, stack := 0, []byte(nil)
+	for i := 0; i < len(set.list); {
+		i = deliverFrom(m, set.list, i, at, &panics, &stack)
+	}
+	if panics > 0 {
+		h.stats.panics.Add(uint64(panics))
+		h.log.Error("ssekit: FilterEvents predicate panicked (contained): the event skipped those streams and reached the others",
+			"event", m.Event, "id", m.ID(), "streams", panics, "stack", string(stack))
+	}
+}
+
+// Reset queues one ResetEvent with id from on every stream, after what is
+// already queued and before what the broker delivers next (see
+// BrokerHandler.Reset). The frame is encoded once and shared; like Deliver,
+// it never blocks, and a full queue drops that stream (its client resumes).
+func (hh *hubHandler) Reset(from EventID, reason string) {
+	h := (*Hub)(hh)
+	m := h.resetMessage(reason, "")
+	m.SetID(from)
+	m.reset = true
+	m.Frame()
+	h.mu.RLock()
+	n := 0
+	for _, c := range h.all.list {
+		if c.enqueue(m, 0) {
+			n++
 		}
 	}
+	h.mu.RUnlock()
+	h.stats.resets.Add(uint64(n))
+	h.log.Warn("ssekit: broker reset; streams get a reset event and go on from its position", "reason", reason, "from", from.String(), "streams", n)
 }
 
 // Gap ends every stream with a jittered retry hint (spread like Shutdown's),

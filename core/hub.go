@@ -24,6 +24,12 @@ type Hub struct {
 	connSeq   atomic.Uint64
 	prefix    string
 	ping      *Message
+	obs       Observer // nil: no timings taken
+
+	// pubMu orders publishes before Shutdown (see publish); pubClosed is
+	// set under its write lock.
+	pubMu     sync.RWMutex
+	pubClosed bool
 
 	mu         sync.RWMutex
 	conns      map[string]*Conn
@@ -38,7 +44,7 @@ type Hub struct {
 
 	stats struct {
 		published, delivered, dropped, heartbeats atomic.Uint64
-		replayed, resets                          atomic.Uint64
+		replayed, resets, panics                  atomic.Uint64
 		connects, disconnects                     atomic.Uint64
 		rejected                                  [numLimits]atomic.Uint64
 	}
@@ -54,6 +60,7 @@ func NewHub(opts ...HubOption) (*Hub, error) {
 		heartbeat:      DefaultHeartbeat,
 		retry:          DefaultRetry,
 		queueSize:      DefaultQueueSize,
+		maxQueueBytes:  DefaultMaxQueueBytes,
 		maxConns:       DefaultMaxConnections,
 		maxTopics:      DefaultMaxTopics,
 		maxEventSize:   DefaultMaxEventSize,
@@ -76,6 +83,7 @@ func NewHub(opts ...HubOption) (*Hub, error) {
 		stop:       make(chan struct{}),
 		prefix:     strconv.FormatUint(rand.Uint64()>>20, 36) + "-",
 		ping:       heartbeat(cfg.heartbeatEvent),
+		obs:        cfg.observer,
 	}
 	if h.log == nil {
 		h.log = slog.Default()
@@ -102,11 +110,19 @@ func NewHub(opts ...HubOption) (*Hub, error) {
 // Broker returns the hub's broker.
 func (h *Hub) Broker() Broker { return h.broker }
 
-// Shutdown stops accepting streams (new requests get 503), ends every open
+// Shutdown stops accepting publishes (Publish, SendTo and the broadcast
+// route then fail with ErrClosed, 503 over HTTP) and streams (new requests
+// get 503), ends every open
 // stream with a jittered final retry hint, and returns when all streams
 // have ended or ctx is done (then with ctx's error). It is safe to call more
 // than once. The hub closes its broker only if it created it.
 func (h *Hub) Shutdown(ctx context.Context) error {
+	// Publishing stops first: a publish in flight completes (its event is
+	// queued for the streams, or in the broker's log) before any stream
+	// ends, and every later one fails with ErrClosed.
+	h.pubMu.Lock()
+	h.pubClosed = true
+	h.pubMu.Unlock()
 	h.mu.Lock()
 	first := !h.closing
 	h.closing = true

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // Envelope is the JSON document carried in the data of every event frame:
@@ -62,6 +63,7 @@ type Message struct {
 	// ConnID, when set, narrows delivery to the one connection with that id.
 	ConnID string `json:"conn_id,omitempty"`
 
+	reset     bool    // a ResetEvent queued by the hub (BrokerHandler.Reset)
 	id        string  // set once by the broker (SetID)
 	eid       EventID // id, parsed
 	hasEID    bool
@@ -110,7 +112,10 @@ func (m *Message) traceID() string {
 // newMessage is the one constructor of a message, for Hub.Publish and
 // for publishers without a hub (ext.NewMessage): it validates the topic
 // (AllTopics allowed, "" refused) and the event name, takes data as
-// envelope data (compact JSON) and applies the options.
+// envelope data (compact JSON) and applies the options. Invalid UTF-8 in
+// data (JSON validity does not check it inside strings) becomes U+FFFD,
+// one per invalid byte as in appendJSONString, so it never reaches the
+// wire.
 func newMessage(producer, topic, event string, data json.RawMessage, opts []PublishOption) (*Message, error) {
 	if err := ValidateEvent(event); err != nil {
 		return nil, err
@@ -122,6 +127,9 @@ func newMessage(producer, topic, event string, data json.RawMessage, opts []Publ
 			}
 			return nil, err
 		}
+	}
+	if !utf8.Valid(data) {
+		data = validUTF8(data)
 	}
 	m := &Message{Topic: topic, Event: event, Data: data, OccurredAt: time.Now(), Producer: producer}
 	for _, o := range opts {
@@ -143,3 +151,24 @@ func rawData(raw []byte) json.RawMessage {
 	}
 	return appendJSONString(buf.Bytes()[:0], string(raw))
 }
+
+// validUTF8 returns data with every byte that is not part of valid UTF-8
+// replaced by U+FFFD. In valid JSON such bytes can only be inside strings,
+// where U+FFFD is valid too.
+func validUTF8(data []byte) []byte {
+	out := make([]byte, 0, len(data)+16)
+	for len(data) > 0 {
+		r, size := utf8.DecodeRune(data)
+		if r == utf8.RuneError && size == 1 {
+			out = utf8.AppendRune(out, utf8.RuneError)
+		} else {
+			out = append(out, data[:size]...)
+		}
+		data = data[size:]
+	}
+	return out
+}
+
+// size is what a queued message costs in memory, for WithMaxQueueBytes:
+// its frame and its data (kept for the envelope).
+func (m *Message) size() int { return len(m.Frame()) + len(m.Data) }

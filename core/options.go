@@ -1,7 +1,7 @@
 package core
 
 import (
-	"fmt"
+	"context"
 	"log/slog"
 	"time"
 )
@@ -12,6 +12,7 @@ const (
 	DefaultHeartbeat      = 15 * time.Second
 	DefaultRetry          = 3 * time.Second
 	DefaultQueueSize      = 1024
+	DefaultMaxQueueBytes  = 4 << 20
 	DefaultMaxConnections = 10000
 	DefaultMaxTopics      = 32
 	DefaultMaxEventSize   = 1 << 20
@@ -36,6 +37,7 @@ type hubConfig struct {
 	heartbeatEvent string
 	retry          time.Duration
 	queueSize      int
+	maxQueueBytes  int
 	broker         Broker
 	replaySize     int
 	replayAge      time.Duration
@@ -48,17 +50,19 @@ type hubConfig struct {
 	writeTimeout   time.Duration
 	maxLifetime    time.Duration
 	shutdownSpread time.Duration
+	observer       Observer
+	traceIDFrom    func(context.Context) string
 }
 
 // HubOption configures NewHub. An option given an invalid value makes
-// NewHub return an error.
+// NewHub return an error wrapping ErrInvalidOption.
 type HubOption func(*hubConfig) error
 
 // WithProducer sets the envelope's meta.producer (default DefaultProducer).
 func WithProducer(name string) HubOption {
 	return func(c *hubConfig) error {
 		if name == "" {
-			return fmt.Errorf("core: WithProducer: empty name")
+			return invalid("WithProducer", "empty name")
 		}
 		c.producer = name
 		return nil
@@ -71,7 +75,7 @@ func WithProducer(name string) HubOption {
 func WithHeartbeat(d time.Duration) HubOption {
 	return func(c *hubConfig) error {
 		if d < 0 {
-			return fmt.Errorf("core: WithHeartbeat: negative interval %v", d)
+			return invalid("WithHeartbeat", "negative interval %v", d)
 		}
 		c.heartbeat = d
 		return nil
@@ -86,7 +90,7 @@ func WithHeartbeat(d time.Duration) HubOption {
 func WithHeartbeatEvent(name string) HubOption {
 	return func(c *hubConfig) error {
 		if err := ValidateEvent(name); err != nil {
-			return fmt.Errorf("core: WithHeartbeatEvent: %w", err)
+			return invalid("WithHeartbeatEvent", "%v", err)
 		}
 		c.heartbeatEvent = name
 		return nil
@@ -98,7 +102,7 @@ func WithHeartbeatEvent(name string) HubOption {
 func WithRetry(d time.Duration) HubOption {
 	return func(c *hubConfig) error {
 		if d < 0 {
-			return fmt.Errorf("core: WithRetry: negative delay %v", d)
+			return invalid("WithRetry", "negative delay %v", d)
 		}
 		c.retry = d
 		return nil
@@ -111,9 +115,27 @@ func WithRetry(d time.Duration) HubOption {
 func WithQueueSize(n int) HubOption {
 	return func(c *hubConfig) error {
 		if n < 1 {
-			return fmt.Errorf("core: WithQueueSize: %d is below 1", n)
+			return invalid("WithQueueSize", "%d is below 1", n)
 		}
 		c.queueSize = n
+		return nil
+	}
+}
+
+// WithMaxQueueBytes caps the memory of the events that may wait for one
+// connection's writer, each counting its frame and its data (default
+// DefaultMaxQueueBytes), beside the event count of WithQueueSize: a
+// connection whose queue would grow past it is disconnected and counted as
+// dropped, as with a full queue. A single event larger than n is still
+// queued when the queue is empty. Together the two
+// caps bound what a stalled client holds: see "Guarantees and limits" in
+// the README for the worst case per stream.
+func WithMaxQueueBytes(n int) HubOption {
+	return func(c *hubConfig) error {
+		if n < 1 {
+			return invalid("WithMaxQueueBytes", "%d is below 1", n)
+		}
+		c.maxQueueBytes = n
 		return nil
 	}
 }
@@ -124,7 +146,7 @@ func WithQueueSize(n int) HubOption {
 func WithBroker(b Broker) HubOption {
 	return func(c *hubConfig) error {
 		if b == nil {
-			return fmt.Errorf("core: WithBroker: nil broker")
+			return invalid("WithBroker", "nil broker")
 		}
 		c.broker = b
 		return nil
@@ -146,7 +168,7 @@ func WithReplayLimits(size int, maxAge time.Duration) HubOption {
 func WithLogger(l *slog.Logger) HubOption {
 	return func(c *hubConfig) error {
 		if l == nil {
-			return fmt.Errorf("core: WithLogger: nil logger")
+			return invalid("WithLogger", "nil logger")
 		}
 		c.log = l
 		return nil
@@ -159,7 +181,7 @@ func WithLogger(l *slog.Logger) HubOption {
 func WithMaxConnections(n int) HubOption {
 	return func(c *hubConfig) error {
 		if n == 0 {
-			return fmt.Errorf("core: WithMaxConnections: 0 would refuse every stream")
+			return invalid("WithMaxConnections", "0 would refuse every stream")
 		}
 		c.maxConns = n
 		return nil
@@ -172,7 +194,7 @@ func WithMaxConnections(n int) HubOption {
 func WithMaxConnectionsPerIdentity(n int, policy IdentityPolicy) HubOption {
 	return func(c *hubConfig) error {
 		if n < 1 {
-			return fmt.Errorf("core: WithMaxConnectionsPerIdentity: %d is below 1", n)
+			return invalid("WithMaxConnectionsPerIdentity", "%d is below 1", n)
 		}
 		c.maxPerIdentity, c.identityPolicy = n, policy
 		return nil
@@ -184,7 +206,7 @@ func WithMaxConnectionsPerIdentity(n int, policy IdentityPolicy) HubOption {
 func WithMaxTopics(n int) HubOption {
 	return func(c *hubConfig) error {
 		if n < 1 {
-			return fmt.Errorf("core: WithMaxTopics: %d is below 1", n)
+			return invalid("WithMaxTopics", "%d is below 1", n)
 		}
 		c.maxTopics = n
 		return nil
@@ -196,7 +218,7 @@ func WithMaxTopics(n int) HubOption {
 func WithMaxEventSize(n int) HubOption {
 	return func(c *hubConfig) error {
 		if n < 1 {
-			return fmt.Errorf("core: WithMaxEventSize: %d is below 1", n)
+			return invalid("WithMaxEventSize", "%d is below 1", n)
 		}
 		c.maxEventSize = n
 		return nil
@@ -212,7 +234,7 @@ func WithMaxEventSize(n int) HubOption {
 func WithWriteTimeout(d time.Duration) HubOption {
 	return func(c *hubConfig) error {
 		if d <= 0 {
-			return fmt.Errorf("core: WithWriteTimeout: %v is not positive", d)
+			return invalid("WithWriteTimeout", "%v is not positive", d)
 		}
 		c.writeTimeout = d
 		return nil
@@ -225,21 +247,22 @@ func WithWriteTimeout(d time.Duration) HubOption {
 func WithMaxLifetime(d time.Duration) HubOption {
 	return func(c *hubConfig) error {
 		if d < 0 {
-			return fmt.Errorf("core: WithMaxLifetime: negative %v", d)
+			return invalid("WithMaxLifetime", "negative %v", d)
 		}
 		c.maxLifetime = d
 		return nil
 	}
 }
 
-// WithShutdownSpread sets how widely the final "retry:" hint written at
-// Shutdown is spread: each stream gets the retry delay plus a random share
-// of spread, so a fleet of clients does not reconnect at the same instant
-// (default DefaultShutdownSpread; 0: no jitter).
+// WithShutdownSpread sets how widely the final "retry:" hint is spread when
+// the hub ends many streams at once (Shutdown, a broker gap, a replay log
+// that cannot be read): each stream gets the retry delay plus a random
+// share of spread, so a fleet of clients does not reconnect at the same
+// instant (default DefaultShutdownSpread; 0: no jitter).
 func WithShutdownSpread(spread time.Duration) HubOption {
 	return func(c *hubConfig) error {
 		if spread < 0 {
-			return fmt.Errorf("core: WithShutdownSpread: negative %v", spread)
+			return invalid("WithShutdownSpread", "negative %v", spread)
 		}
 		c.shutdownSpread = spread
 		return nil

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"time"
 )
 
 // PublishOption narrows or annotates one publish. Publish options are
@@ -78,7 +79,26 @@ func (h *Hub) publish(ctx context.Context, topic, event string, raw []byte, comp
 	if err != nil {
 		return "", err
 	}
+	if m.TraceID == "" && h.cfg.traceIDFrom != nil && ctx != nil {
+		m.TraceID = h.cfg.traceIDFrom(ctx)
+	}
+	var start time.Time
+	if h.obs != nil {
+		start = time.Now()
+	}
+	// The read lock spans the broker's Publish: Shutdown takes the write
+	// lock before it ends any stream, so a publish either is refused or
+	// completes (in memory: is queued for every open stream) first.
+	h.pubMu.RLock()
+	if h.pubClosed {
+		h.pubMu.RUnlock()
+		return "", fmt.Errorf("core: publish %q to %q: %w", event, topic, ErrClosed)
+	}
 	id, err := h.broker.Publish(ctx, m)
+	h.pubMu.RUnlock()
+	if h.obs != nil {
+		h.obs.Published(ctx, m, time.Since(start), err)
+	}
 	if err != nil {
 		return "", fmt.Errorf("core: publish %q to %q: %w", event, topic, err)
 	}

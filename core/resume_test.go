@@ -6,8 +6,8 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -67,11 +67,9 @@ func TestResumeUnderConcurrentPublishingHasNoGapAndNoDuplicate(t *testing.T) {
 	var wg sync.WaitGroup
 	stop := make(chan struct{})
 	total := make(chan int, 1)
-	// The publisher stays within half the replay log of the reader: a
-	// publisher running further ahead (a fast publish path, a slow reader on
-	// a loaded machine) would rightly trim the reader's resume point out of
-	// the log, and the test would see a reset instead of what it checks.
-	var readTo atomic.Int64
+	var readUpTo atomic.Int64 // how far the reader got
+	readUpTo.Store(1 << 40)   // unbounded until the first connection reads
+	progress := make(chan struct{}, 1)
 	wg.Add(1)
 	go func() { // publishes as fast as it can, the whole time
 		defer wg.Done()
@@ -83,8 +81,13 @@ func TestResumeUnderConcurrentPublishingHasNoGapAndNoDuplicate(t *testing.T) {
 				return
 			default:
 			}
-			if int64(n)-readTo.Load() > 1<<15 {
-				runtime.Gosched()
+			// ...but never more than half the log ahead of the reader:
+			// the id a client resumes from must still be logged.
+			if n-int(readUpTo.Load()) > 1<<15 {
+				select {
+				case <-progress:
+				case <-stop:
+				}
 				continue
 			}
 			if _, err := hub.Publish(context.Background(), "seq", "n", n); err != nil {
@@ -102,13 +105,17 @@ func TestResumeUnderConcurrentPublishingHasNoGapAndNoDuplicate(t *testing.T) {
 			e := c.next()
 			var env struct{ Data int }
 			if err := json.Unmarshal([]byte(e.Data), &env); err != nil {
-				t.Fatal(err)
+				t.Fatalf("%v: event %+v", err, e)
 			}
 			if env.Data != next {
 				t.Fatalf("got %d after %d: gap or duplicate (id %s, last id %s)", env.Data, next-1, e.ID, last)
 			}
 			next++
-			readTo.Store(int64(next))
+			readUpTo.Store(int64(next))
+			select {
+			case progress <- struct{}{}:
+			default:
+			}
 			last = e.ID
 		}
 	}
@@ -118,7 +125,7 @@ func TestResumeUnderConcurrentPublishingHasNoGapAndNoDuplicate(t *testing.T) {
 	var env struct{ Data int }
 	json.Unmarshal([]byte(first.Data), &env)
 	next, last = env.Data+1, first.ID
-	readTo.Store(int64(next))
+	readUpTo.Store(int64(next))
 	for round := 0; round < 15; round++ {
 		read(c, 300)
 		c.close()
@@ -134,7 +141,7 @@ func TestResumeUnderConcurrentPublishingHasNoGapAndNoDuplicate(t *testing.T) {
 	t.Logf("%d events over 16 connections, replayed %d", n, hub.Stats().Replayed)
 }
 
-func TestUnknownOrTrimmedLastEventIDGetsOneResetEvent(t *testing.T) {
+func TestTrimmedOrMalformedLastEventIDGetsOneResetEvent(t *testing.T) {
 	hub := newHub(t, core.WithHeartbeat(0), core.WithReplayLimits(3, 0))
 	srv := serve(t, hub)
 	url := srv.URL + "/events?topic=t"
@@ -144,7 +151,7 @@ func TestUnknownOrTrimmedLastEventIDGetsOneResetEvent(t *testing.T) {
 	}
 	head := mustPublish(t, hub, "t", "e", 6)
 
-	for _, id := range []string{old, "garbage", "99999999999999-0", "1-0"} {
+	for _, id := range []string{old, "garbage", "99999999999999-0"} { // trimmed; malformed; newer than the log
 		c := dial(t, url, lastID(id))
 		e, env := c.nextEnvelope()
 		if e.Event != core.ResetEvent || e.ID != head {
@@ -173,8 +180,39 @@ func TestUnknownOrTrimmedLastEventIDGetsOneResetEvent(t *testing.T) {
 	if e := c.next(); e.ID != next || e.Event != "after" {
 		t.Fatalf("resume from reset id: got %+v", e)
 	}
-	if r := hub.Stats().Resets; r != 4 {
-		t.Fatalf("resets = %d, want 4", r)
+	if r := hub.Stats().Resets; r != 3 {
+		t.Fatalf("resets = %d, want 3", r)
+	}
+}
+
+func TestLastEventIDFromAnotherEpochGetsAResetThenEveryEventOfThisOne(t *testing.T) {
+	for _, id := range []string{"1-0", "1000-7"} { // from before this log
+		t.Run(id, func(t *testing.T) {
+			hub := newHub(t, core.WithHeartbeat(0))
+			srv := serve(t, hub)
+			var want []string
+			for i := range 3 {
+				want = append(want, mustPublish(t, hub, "t", "e", i))
+			}
+			c := dial(t, srv.URL+"/events?topic=t", lastID(id))
+			e := c.next()
+			if e.Event != core.ResetEvent || compareIDs(e.ID, want[0]) >= 0 {
+				t.Fatalf("got %q id %q, want %s with an id before the epoch's first event %s", e.Event, e.ID, core.ResetEvent, want[0])
+			}
+			for _, w := range want {
+				if e := c.next(); e.ID != w {
+					t.Fatalf("after the reset got %q (%s), want %q", e.ID, e.Event, w)
+				}
+			}
+			waitUntil(t, "connection", func() bool { return hub.Count() == 1 })
+			live := mustPublish(t, hub, "t", "live", 3)
+			if e := c.next(); e.ID != live {
+				t.Fatalf("after the catch-up got %q, want live %q", e.ID, live)
+			}
+			if st := hub.Stats(); st.Resets != 1 || st.Replayed != 3 {
+				t.Fatalf("stats resets=%d replayed=%d, want 1 and 3", st.Resets, st.Replayed)
+			}
+		})
 	}
 }
 
@@ -183,11 +221,30 @@ func TestDroppedSlowClientLosesNothingStillInTheLog(t *testing.T) {
 	srv := serveSmallBuffers(t, hub)
 	slow := rawStream(t, srv.Listener.Addr().String(), "/events?topic=t")
 	waitUntil(t, "connection", func() bool { return hub.Count() == 1 })
+	// The client reads one whole event, then stops reading: it always has
+	// an id to resume from.
+	ids := []string{mustPublish(t, hub, "t", "first", 0)}
+	resp, err := http.ReadResponse(bufio.NewReader(slow), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := bufio.NewReader(resp.Body)
+	from := ""
+	for line := ""; line != "\n" || from == ""; {
+		if line, err = body.ReadString('\n'); err != nil {
+			t.Fatalf("reading the first event: %v", err)
+		}
+		if id, ok := strings.CutPrefix(line, "id: "); ok {
+			from = strings.TrimSuffix(id, "\n")
+		}
+	}
+	if from != ids[0] {
+		t.Fatalf("first event id %q, want %q", from, ids[0])
+	}
 	payload := make([]byte, 8<<10)
 	for i := range payload {
 		payload[i] = 'a'
 	}
-	var ids []string
 	for i := 0; hub.Stats().Dropped == 0; i++ {
 		if i > 5000 {
 			t.Fatal("the stalled client was never dropped")
@@ -201,25 +258,18 @@ func TestDroppedSlowClientLosesNothingStillInTheLog(t *testing.T) {
 	for i := 0; i < 10; i++ { // published after the drop
 		ids = append(ids, mustPublish(t, hub, "t", "after", i))
 	}
-	// Read whatever reached the client before the drop.
-	resp, err := http.ReadResponse(bufio.NewReader(slow), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, _ := io.ReadAll(resp.Body) // ends with the drop
-	got, _ := parseAll(raw)
-	if len(got) == len(ids) {
+	// Read whatever else reached the client before the drop.
+	raw, _ := io.ReadAll(body) // ends with the drop
+	rest, _ := parseAll(raw)
+	got := 1 + len(rest)
+	if got == len(ids) {
 		t.Fatal("the client received everything: it was not really dropped")
 	}
-	from := ""
-	if len(got) > 0 {
-		from = got[len(got)-1].ID
-	}
-	if from == "" {
-		t.Skip("the client received no complete event before the drop; nothing to resume from (loud skip: buffers too small?)")
+	if len(rest) > 0 {
+		from = rest[len(rest)-1].ID
 	}
 	c := dial(t, srv.URL+"/events?topic=t", lastID(from))
-	for _, id := range ids[len(got):] {
+	for _, id := range ids[got:] {
 		if e := c.next(); e.ID != id {
 			t.Fatalf("resumed stream: got %q, want %q", e.ID, id)
 		}

@@ -16,8 +16,9 @@ const (
 	// MaxMetaValueLen caps one metadata key or value taken from a query, in
 	// bytes.
 	MaxMetaValueLen = 256
-	// MaxLastEventIDLen caps the Last-Event-ID accepted; a longer one is
-	// treated as unknown.
+	// MaxLastEventIDLen caps the Last-Event-ID (header or ?lastEventId=)
+	// accepted, in bytes; a longer one is treated as unknown, and the reset
+	// event echoes only its first MaxLastEventIDLen bytes.
 	MaxLastEventIDLen = 128
 )
 

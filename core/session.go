@@ -2,7 +2,7 @@ package core
 
 import (
 	"context"
-	"math/rand/v2"
+	"errors"
 	"sync"
 	"time"
 
@@ -17,6 +17,7 @@ type session struct {
 	hub         *Hub
 	conn        *Conn
 	lastEventID string
+	lastTooLong bool // the client's id was over MaxLastEventIDLen: unknown
 	once        sync.Once
 	deadlineAt  int64 // UnixNano of the write deadline last set (Run's goroutine only)
 }
@@ -107,10 +108,17 @@ func (s *session) deadline(dl bridge.Deadliner, now time.Time) {
 // writePending writes every queued frame and flushes once.
 func (s *session) writePending(w bridge.Writer, dl bridge.Deadliner) error {
 	c := s.conn
-	q := c.take()
+	q, at := c.take()
 	if len(q) == 0 {
 		c.release(q)
 		return nil
+	}
+	// A heartbeat is where a transport that does not report a client that
+	// left gets asked (fasthttp: a written ping only fails once the peer's
+	// reset came back, one or two heartbeats later).
+	if pc, ok := w.(bridge.PeerChecker); ok && q[0] == s.hub.ping && pc.PeerGone() {
+		c.release(q)
+		return errPeerGone
 	}
 	now := time.Now()
 	s.deadline(dl, now)
@@ -120,13 +128,16 @@ func (s *session) writePending(w bridge.Writer, dl bridge.Deadliner) error {
 			c.release(q)
 			return err
 		}
-		if m != s.hub.ping {
+		if m != s.hub.ping && !m.reset {
 			events++
 		}
 	}
 	c.release(q)
 	if events > 0 {
 		s.hub.stats.delivered.Add(uint64(events))
+		if o := s.hub.obs; o != nil {
+			o.Flushed(events, sinceNs(now.UnixNano(), at))
+		}
 	}
 	if err := w.Flush(); err != nil {
 		return err
@@ -134,6 +145,9 @@ func (s *session) writePending(w bridge.Writer, dl bridge.Deadliner) error {
 	c.lastWrite.Store(now.UnixNano())
 	return nil
 }
+
+// errPeerGone ends a stream whose writer reports that the client left.
+var errPeerGone = errors.New("core: the client has gone")
 
 // finish ends a stream the hub closed. Unless it was dropped for a full
 // queue, it first gets what is already queued. On shutdown, after a broker
@@ -156,8 +170,8 @@ func (s *session) finish(w bridge.Writer, dl bridge.Deadliner) error {
 	if retry <= 0 {
 		retry = DefaultRetry
 	}
-	if (reason == reasonShutdown || reason == reasonGap) && h.cfg.shutdownSpread > 0 {
-		retry += rand.N(h.cfg.shutdownSpread)
+	if reason == reasonShutdown || reason == reasonGap {
+		retry = h.spreadRetry()
 	}
 	s.deadline(dl, time.Now())
 	if _, err := w.Write(appendRetry(nil, retry)); err != nil {

@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 )
@@ -26,6 +27,10 @@ type Stats struct {
 	Replayed uint64 `json:"replayed"`
 	// Resets counts reset events sent for unknown Last-Event-IDs.
 	Resets uint64 `json:"resets"`
+	// Panics counts panics of user callbacks that the hub contained
+	// (FilterEvents predicates, Authorize, OnConnect, BroadcastAuth,
+	// StatsAuth); each is logged with its stack.
+	Panics uint64 `json:"panics"`
 	// Connects and Disconnects count streams opened and ended.
 	Connects    uint64 `json:"connects"`
 	Disconnects uint64 `json:"disconnects"`
@@ -68,6 +73,7 @@ func (h *Hub) Stats() Stats {
 	s.Heartbeats = h.stats.heartbeats.Load()
 	s.Replayed = h.stats.replayed.Load()
 	s.Resets = h.stats.resets.Load()
+	s.Panics = h.stats.panics.Load()
 	s.Connects = h.stats.connects.Load()
 	s.Disconnects = h.stats.disconnects.Load()
 	s.RejectedBy = make(map[string]uint64, numLimits)
@@ -78,6 +84,10 @@ func (h *Hub) Stats() Stats {
 	}
 	return s
 }
+
+// MaxConnections returns the hub's cap on open streams (negative: no cap),
+// for a "connections near the cap" alert.
+func (h *Hub) MaxConnections() int { return h.cfg.maxConns }
 
 // ClusterStats returns the broker's cluster-wide figures, or nil when the
 // broker has none (the in-memory broker). It may do I/O bounded by ctx.
@@ -135,7 +145,11 @@ func (s *statsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if s.cfg.statsAuth != nil {
-		if err := s.cfg.statsAuth(r); err != nil {
+		if err := s.hub.safeCall("StatsAuth hook", func() error { return s.cfg.statsAuth(r) }); err != nil {
+			if errors.Is(err, errPanicked) {
+				writeError(w, errInternal)
+				return
+			}
 			s.hub.reject(limitUnauthorized)
 			writeError(w, rejection(err))
 			return

@@ -59,6 +59,13 @@ func (s *Stream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sess, err := s.accept(r)
+	if errors.Is(err, errPanicked) {
+		streamHeaders(r.ProtoMajor, w.Header().Set)
+		w.WriteHeader(http.StatusOK)
+		rc := http.NewResponseController(w)
+		_ = retryOnly{s.hub}.Run(r.Context(), httpWriter{w, rc})
+		return
+	}
 	if err != nil {
 		writeError(w, err)
 		return
@@ -67,7 +74,7 @@ func (s *Stream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 	rc := http.NewResponseController(w)
 	if err := sess.Run(r.Context(), httpWriter{w, rc}); err != nil {
-		s.hub.log.Debug("ssekit: stream ended", "conn", sess.conn.id, "err", err)
+		s.hub.log.Debug("ssekit: stream ended", "conn_id", sess.conn.id, "err", err)
 	}
 	// Do not leave the stream's write deadline on a connection that may be
 	// reused for another request.
@@ -91,7 +98,14 @@ func (s *Stream) accept(r *http.Request) (*session, error) {
 	}
 	var access Access
 	if s.cfg.authorize != nil {
-		a, err := s.cfg.authorize(r)
+		var a Access
+		err := s.hub.safeCall("Authorize hook", func() (err error) {
+			a, err = s.cfg.authorize(r)
+			return err
+		})
+		if errors.Is(err, errPanicked) {
+			return nil, err
+		}
 		if err != nil {
 			s.hub.reject(limitUnauthorized)
 			return nil, rejection(err)
@@ -116,9 +130,18 @@ func (s *Stream) accept(r *http.Request) (*session, error) {
 		return nil, err
 	}
 	sess := &session{hub: s.hub, conn: c, lastEventID: last}
+	if len(last) > MaxLastEventIDLen {
+		// Unknown by definition; the session keeps (and the reset event
+		// echoes) only its first MaxLastEventIDLen bytes.
+		sess.lastEventID, sess.lastTooLong = last[:MaxLastEventIDLen], true
+	}
 	if s.cfg.onConnect != nil {
-		if err := s.cfg.onConnect(c, r); err != nil {
+		err := s.hub.safeCall("OnConnect hook", func() error { return s.cfg.onConnect(c, r) })
+		if err != nil {
 			sess.Close()
+			if errors.Is(err, errPanicked) {
+				return nil, err
+			}
 			return nil, rejection(err)
 		}
 	}

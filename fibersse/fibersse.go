@@ -101,7 +101,7 @@ func wrap(h http.Handler) fiber.Handler {
 	}
 }
 
-// streamWriter is the body stream writer as a core.Writer. Its write
+// streamWriter is the body stream writer as an ext.Writer. Its write
 // deadline is the connection's: fasthttp copies the stream to the socket as
 // it is flushed, so the deadline bounds the copy of each batch. fasthttp
 // sets its own WriteTimeout deadline from the connection's goroutine when
@@ -113,6 +113,12 @@ type streamWriter struct {
 	conn     net.Conn
 	deadline time.Time
 }
+
+// PeerGone tells core, before each heartbeat, whether the client closed
+// the connection: fasthttp does not report it, and a write to a closed
+// socket only fails once the peer's reset has come back, one or two
+// heartbeats later.
+func (w *streamWriter) PeerGone() bool { return peerGone(w.conn) }
 
 func (w *streamWriter) SetWriteDeadline(t time.Time) error {
 	w.deadline = t

@@ -83,6 +83,11 @@ func respond(c *fiber.Ctx, serve func(http.ResponseWriter)) error {
 		w.status = http.StatusOK
 	}
 	for k, vs := range w.header {
+		if k == "Connection" && len(vs) == 1 && vs[0] == "close" {
+			// fasthttp closes only when told so, not for the header.
+			c.Context().SetConnectionClose()
+			continue
+		}
 		for i, v := range vs {
 			if i == 0 {
 				c.Set(k, v)

@@ -17,8 +17,9 @@ func ErrorResponse(err error) (status int, body []byte) { return bridge.ErrorRes
 
 // WriteError answers a net/http request with ErrorResponse(err), with the
 // headers core's own routes send (Content-Type application/json,
-// Cache-Control no-store, X-Content-Type-Options nosniff, and
-// WWW-Authenticate on 401).
+// Cache-Control no-store, X-Content-Type-Options nosniff, WWW-Authenticate
+// on 401, Retry-After on a 503 for core.ErrUnavailable, and Connection:
+// close on 503 and 429, so that a refused client does not hold a socket).
 func WriteError(w http.ResponseWriter, err error) { bridge.WriteError(w, err) }
 
 // Routes returns the three paths core.Mount registers under path, so that

@@ -12,7 +12,11 @@ import (
 // was written to the client. A *bufio.Writer satisfies it as is. When the
 // Writer also has SetWriteDeadline(time.Time) error, every batch of writes
 // gets a deadline (core.WithWriteTimeout); a net/http adapter passes the
-// response through http.ResponseController for that.
+// response through http.ResponseController for that. When the Writer also
+// has PeerGone() bool, it is asked before each heartbeat, and true ends the
+// stream at once: a transport that does not tell when a client leaves
+// (fasthttp) implements it, so a client that left is gone from the counts
+// within one heartbeat interval.
 type Writer interface {
 	Write(p []byte) (int, error)
 	Flush() error
@@ -39,7 +43,9 @@ func Accept(stream *core.Stream, r *http.Request) (*Session, error) {
 	return &Session{s: s, conn: s.(interface{ Conn() *core.Conn }).Conn()}, nil
 }
 
-// Conn returns the session's connection.
+// Conn returns the session's connection: nil when a hook (Authorize,
+// OnConnect) panicked, and the session, registered nowhere, only tells the
+// client to come back later (Run writes a jittered "retry:" hint).
 func (s *Session) Conn() *core.Conn { return s.conn }
 
 // Run writes the stream to w until the client goes away (ctx is done or a

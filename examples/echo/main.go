@@ -20,6 +20,11 @@ func main() {
 		e.GET("/", static)
 		e.GET("/ssekit/client.js", static)
 		e.Any("/admin/drop", echo.WrapHandler(exampleapp.DropHandler(hub, cfg)))
+		e.Any("/admin/login", echo.WrapHandler(exampleapp.LoginHandler(cfg)))
+		ops := echo.WrapHandler(exampleapp.OpsHandler(hub))
+		for _, p := range exampleapp.OpsPaths {
+			e.GET(p, ops)
+		}
 		return exampleapp.HTTPServer(e), nil
 	})
 }

@@ -5,6 +5,7 @@ package main
 import (
 	"context"
 	"net"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
@@ -15,7 +16,19 @@ import (
 
 func main() {
 	exampleapp.Main("fiber", func(cfg exampleapp.Config, hub *core.Hub) (exampleapp.Server, error) {
-		app := fiber.New(fibersse.Config(fiber.Config{DisableStartupMessage: true}))
+		// fibersse.Config: a write buffer that holds a whole stream chunk.
+		app := fiber.New(fibersse.Config(fiber.Config{
+			DisableStartupMessage: true,
+			// Errors fasthttp makes before a handler runs (413, 431, 408)
+			// are JSON like the routes' own.
+			ErrorHandler: fibersse.ErrorHandler,
+			// The settings an app serving streams should copy: 10 s to
+			// send a request (slowloris; fasthttp does not apply it while
+			// a stream is written), idle keep-alive sockets closed after a
+			// minute; headers stay within ReadBufferSize (4 KiB).
+			ReadTimeout: 10 * time.Second,
+			IdleTimeout: time.Minute,
+		}))
 		if err := fibersse.SSE(app, "/events", hub, exampleapp.RouteOptions(cfg)...); err != nil {
 			return nil, err
 		}
@@ -25,6 +38,11 @@ func main() {
 		app.Get("/", static)
 		app.Get("/ssekit/client.js", static)
 		app.All("/admin/drop", adaptor.HTTPHandler(exampleapp.DropHandler(hub, cfg)))
+		app.All("/admin/login", adaptor.HTTPHandler(exampleapp.LoginHandler(cfg)))
+		ops := adaptor.HTTPHandler(exampleapp.OpsHandler(hub))
+		for _, p := range exampleapp.OpsPaths {
+			app.Get(p, ops)
+		}
 		return fiberServer{app}, nil
 	})
 }

@@ -20,6 +20,11 @@ func main() {
 		r.GET("/", static)
 		r.GET("/ssekit/client.js", static)
 		r.Any("/admin/drop", gin.WrapH(exampleapp.DropHandler(hub, cfg)))
+		r.Any("/admin/login", gin.WrapH(exampleapp.LoginHandler(cfg)))
+		ops := gin.WrapH(exampleapp.OpsHandler(hub))
+		for _, p := range exampleapp.OpsPaths {
+			r.GET(p, ops)
+		}
 		return exampleapp.HTTPServer(r), nil
 	})
 }

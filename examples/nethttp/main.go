@@ -17,6 +17,8 @@ func main() {
 		}
 		exampleapp.Static(mux)
 		mux.Handle("/admin/drop", exampleapp.DropHandler(hub, cfg))
+		mux.Handle("/admin/login", exampleapp.LoginHandler(cfg))
+		exampleapp.Ops(mux, hub)
 		return exampleapp.HTTPServer(mux), nil
 	})
 }

@@ -7,7 +7,14 @@
 //
 // Without -data it publishes a "publisher.tick" event every -every until
 // SIGINT/SIGTERM. -user narrows delivery to connections whose user_id
-// matches.
+// matches. The examples take user_id only from a signed login cookie
+// (POST /admin/login?user=NAME with the bearer token sets it), never from
+// the query, so a forged ?user_id=NAME receives nothing:
+//
+//	curl -s -X POST -H "Authorization: Bearer $SSE_BROADCAST_TOKEN" 'http://127.0.0.1:8080/admin/login?user=alice'
+//	  {"user":"alice","cookie":"ssekit_user=alice.…"}
+//	curl -N -b 'ssekit_user=alice.…' 'http://127.0.0.1:8080/events?topic=demo'   # gets -user alice events
+//	curl -N 'http://127.0.0.1:8080/events?topic=demo&user_id=alice'             # does not
 package main
 
 import (

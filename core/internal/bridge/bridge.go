@@ -18,6 +18,11 @@ type Writer interface {
 // Deadliner is the optional part of a Writer that takes write deadlines.
 type Deadliner interface{ SetWriteDeadline(time.Time) error }
 
+// PeerChecker is the optional part of a Writer whose transport does not
+// report a client that left (fasthttp): PeerGone is asked before each
+// heartbeat is written, and true ends the stream.
+type PeerChecker interface{ PeerGone() bool }
+
 // Session is a registered stream, implemented by core.
 type Session interface {
 	Run(ctx context.Context, w Writer) error

@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -34,6 +35,11 @@ type Config struct {
 	Heartbeat time.Duration
 	// RedisURL selects the Redis backend when set (REDIS_URL).
 	RedisURL string
+	// MaxStreams caps the hub's streams (SSE_MAX_STREAMS; default
+	// StreamCap()): over it a stream request gets 503 and its socket is
+	// closed, and the sockets left under the process's file limit keep the
+	// stats and broadcast routes answering.
+	MaxStreams int
 }
 
 // FromEnv reads the Config from the environment.
@@ -48,6 +54,14 @@ func FromEnv() (Config, error) {
 			return cfg, fmt.Errorf("SSE_HEARTBEAT=%q: want a Go duration such as 15s", v)
 		}
 		cfg.Heartbeat = d
+	}
+	cfg.MaxStreams = StreamCap()
+	if v := os.Getenv("SSE_MAX_STREAMS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return cfg, fmt.Errorf("SSE_MAX_STREAMS=%q: want a positive number", v)
+		}
+		cfg.MaxStreams = n
 	}
 	if cfg.Token == "" {
 		b := make([]byte, 16)
@@ -65,9 +79,13 @@ func FromEnv() (Config, error) {
 var NewBroker func(ctx context.Context, url string, producer string) (core.Broker, func() error, error)
 
 // NewHub builds the example hub: memory broker by default, the Redis backend
-// when REDIS_URL is set. The returned function releases the broker.
+// when REDIS_URL is set, with a Prometheus exporter as its observer (served
+// by OpsHandler). The returned function releases the broker.
 func NewHub(ctx context.Context, cfg Config, producer string) (*core.Hub, func() error, error) {
 	opts := []core.HubOption{core.WithProducer(producer), core.WithHeartbeat(cfg.Heartbeat)}
+	if cfg.MaxStreams > 0 {
+		opts = append(opts, core.WithMaxConnections(cfg.MaxStreams))
+	}
 	closeBroker := func() error { return nil }
 	if cfg.RedisURL != "" {
 		if NewBroker == nil {
@@ -80,17 +98,30 @@ func NewHub(ctx context.Context, cfg Config, producer string) (*core.Hub, func()
 		opts = append(opts, core.WithBroker(b))
 		closeBroker = closer
 	}
+	exp, reg, err := newExporter()
+	if err != nil {
+		closeBroker()
+		return nil, nil, err
+	}
+	opts = append(opts, core.WithObserver(exp))
 	hub, err := core.NewHub(opts...)
 	if err != nil {
 		closeBroker()
 		return nil, nil, err
 	}
+	if err := exp.Watch(hub); err != nil {
+		closeBroker()
+		return nil, nil, err
+	}
+	registries.Store(hub, reg)
 	return hub, closeBroker, nil
 }
 
-// RouteOptions are the stream/broadcast options every example uses.
+// RouteOptions are the stream/broadcast options every example uses: the
+// broadcast route behind the bearer token, and the Authorize hook that sets
+// user_id from the signed login cookie (user.go).
 func RouteOptions(cfg Config) []core.RouteOption {
-	return []core.RouteOption{core.BroadcastAuth(core.BearerToken(cfg.Token))}
+	return []core.RouteOption{core.BroadcastAuth(core.BearerToken(cfg.Token)), core.Authorize(Authorize(cfg))}
 }
 
 // DropHandler serves POST /admin/drop (bearer token): it ends every stream,
@@ -151,9 +182,14 @@ type Server interface {
 // SSE mount plus Static (or StaticHandler) and DropHandler.
 type Setup func(cfg Config, hub *core.Hub) (Server, error)
 
-// HTTPServer is the examples' http.Server for h.
+// HTTPServer is the examples' http.Server for h, with the settings an app
+// serving streams should copy (README "Guarantees and limits"): a slow or
+// silent client gets 10 s to send its headers (slowloris), idle keep-alive
+// sockets close after a minute, and headers are capped at 64 KiB. No
+// ReadTimeout or WriteTimeout: a stream is a long response, and the hub
+// bounds each write itself (core.WithWriteTimeout).
 func HTTPServer(h http.Handler) *http.Server {
-	return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: time.Minute, MaxHeaderBytes: 64 << 10}
 }
 
 // Main runs the example called name and exits the process: it reads the

@@ -3,6 +3,7 @@ package exampleapp
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"os"
@@ -18,7 +19,10 @@ import (
 // checks the examples contract of DESIGN.md against it as a black box:
 // the "listening on http://ADDR" line, the dashboard at /, the client at
 // /ssekit/client.js, stats, a filtered broadcast reaching a stream that
-// asked for it with a query parameter, heartbeats, /admin/drop, and a
+// asked for it with a query parameter, heartbeats, /admin/drop, user_id
+// trusted from the signed login cookie (a forged ?user_id= gets nothing
+// targeted), the stream cap (503, socket closed, stats and broadcast still
+// answering), /healthz, /readyz and /metrics (see checkMetrics), and a
 // SIGTERM that ends open streams with a retry hint and exits 0.
 func CheckContract(t *testing.T) {
 	t.Helper()
@@ -33,7 +37,7 @@ func CheckContract(t *testing.T) {
 			cmd.Env = append(cmd.Env, kv)
 		}
 	}
-	cmd.Env = append(cmd.Env, "ADDR=127.0.0.1:0", "SSE_BROADCAST_TOKEN=tok", "SSE_HEARTBEAT=50ms")
+	cmd.Env = append(cmd.Env, "ADDR=127.0.0.1:0", "SSE_BROADCAST_TOKEN=tok", "SSE_HEARTBEAT=50ms", "SSE_MAX_STREAMS=3")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -96,12 +100,21 @@ func CheckContract(t *testing.T) {
 	if stats := get("/events/stats", "application/json"); !strings.Contains(stats, `"connections":0`) {
 		t.Errorf("stats: %s", stats)
 	}
+	if body := get("/healthz", "application/json"); !strings.Contains(body, `"ok"`) {
+		t.Errorf("/healthz: %s", body)
+	}
+	if body := get("/readyz", "application/json"); !strings.Contains(body, `"ready"`) {
+		t.Errorf("/readyz: %s", body)
+	}
 
-	open := func() *bufio.Reader {
+	openAs := func(query, cookie string) (*bufio.Reader, context.CancelFunc) {
 		t.Helper()
 		ctx, cancel := context.WithCancel(context.Background())
 		t.Cleanup(cancel)
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/events?topic=demo&channel=sports", nil)
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/events?"+query, nil)
+		if cookie != "" {
+			req.Header.Set("Cookie", cookie)
+		}
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil || resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "text/event-stream" {
 			t.Fatalf("GET /events: %v %v", resp, err)
@@ -114,6 +127,11 @@ func CheckContract(t *testing.T) {
 		if l, _ := r.ReadString('\n'); !strings.HasPrefix(l, "retry: ") {
 			t.Fatalf("second stream line %q, want the retry hint", l)
 		}
+		return r, cancel
+	}
+	open := func() *bufio.Reader {
+		t.Helper()
+		r, _ := openAs("topic=demo&channel=sports", "")
 		return r
 	}
 	// readUntil reads the stream until a line starts with prefix, or it
@@ -159,6 +177,50 @@ func CheckContract(t *testing.T) {
 	}
 	if l := readUntil(s1, "data: "); l != "EOF" {
 		t.Errorf("dropped stream went on: %q", l)
+	}
+	checkMetrics(t, get)
+
+	// user_id is trusted metadata from the signed login cookie: a forged
+	// ?user_id= receives nothing targeted at that user.
+	status, login := post("/admin/login?user=alice", "")
+	var cookie struct{ Cookie string }
+	if err := json.Unmarshal([]byte(login), &cookie); status != http.StatusOK || err != nil || cookie.Cookie == "" {
+		t.Fatalf("/admin/login: %d %s", status, login)
+	}
+	forged, stopForged := openAs("topic=t&user_id=alice", "")
+	alice, _ := openAs("topic=t", cookie.Cookie)
+	post("/events/broadcast", `{"event":"for.alice","topic":"t","filter":{"user_id":"alice"}}`)
+	post("/events/broadcast", `{"event":"for.all","topic":"t"}`)
+	if l := readUntil(alice, "event: "); l != "event: for.alice\n" {
+		t.Errorf("logged-in alice got %q, want for.alice", l)
+	}
+	if l := readUntil(forged, "event: "); l != "event: for.all\n" {
+		t.Errorf("a forged ?user_id=alice got %q, want only for.all", l)
+	}
+	// At the stream cap (3), a stream request gets 503 and its socket is
+	// closed, and the stats and broadcast routes still answer.
+	openAs("topic=t", "")
+	resp, err := (&http.Client{Timeout: wait}).Get(base + "/events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable || !resp.Close {
+		t.Errorf("over the cap: %d close=%v, want 503 and the socket closed", resp.StatusCode, resp.Close)
+	}
+	if stats := get("/events/stats", "application/json"); !strings.Contains(stats, `"connections":3`) {
+		t.Errorf("stats at the cap: %s", stats)
+	}
+	if status, body := post("/events/broadcast", `{"event":"at.cap"}`); status != http.StatusAccepted {
+		t.Errorf("broadcast at the cap: %d %s", status, body)
+	}
+	stopForged()
+	for deadline := time.Now().Add(wait); !strings.Contains(get("/events/stats", "application/json"), `"connections":2`); {
+		if time.Now().After(deadline) {
+			t.Fatal("the closed stream still counts")
+		}
+		<-time.After(20 * time.Millisecond)
 	}
 
 	s2 := open()
