@@ -228,21 +228,36 @@ func latencyChart(tb *table, names []string) (*plot.Plot, error) {
 
 // redrawFrom draws the charts, and writes the report when out is set, from
 // a results JSON of an earlier run; it returns the exit code.
-func redrawFrom(jsonPath, out, dir, only string) int {
-	b, err := os.ReadFile(jsonPath)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "ssebench:", err)
-		return 1
-	}
+func redrawFrom(jsonPaths, out, dir, only string) int {
 	var saved struct {
 		Plan    Plan     `json:"plan"`
 		Results []Result `json:"results"`
 		Skipped []string `json:"skipped"`
 	}
-	if err := json.Unmarshal(b, &saved); err != nil {
-		fmt.Fprintf(os.Stderr, "ssebench: %s: %v\n", jsonPath, err)
-		return 1
+	// Several files (comma-separated) are read as one run: the first gives
+	// the plan, a later one's results and notes are added.
+	for i, path := range strings.Split(jsonPaths, ",") {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "ssebench:", err)
+			return 1
+		}
+		var one struct {
+			Plan    Plan     `json:"plan"`
+			Results []Result `json:"results"`
+			Skipped []string `json:"skipped"`
+		}
+		if err := json.Unmarshal(b, &one); err != nil {
+			fmt.Fprintf(os.Stderr, "ssebench: %s: %v\n", path, err)
+			return 1
+		}
+		if i == 0 {
+			saved.Plan = one.Plan
+		}
+		saved.Results = append(saved.Results, one.Results...)
+		saved.Skipped = append(saved.Skipped, one.Skipped...)
 	}
+	saved.Skipped = slices.DeleteFunc(saved.Skipped, func(note string) bool { return redone(note, saved.Results) })
 	names := orderServers(only)
 	if out != "" && out != os.DevNull {
 		if err := os.WriteFile(out, []byte(report(saved.Plan, names, saved.Results, saved.Skipped, 0)), 0o644); err != nil {
@@ -260,4 +275,22 @@ func redrawFrom(jsonPath, out, dir, only string) int {
 		return 1
 	}
 	return 0
+}
+
+// redone reports whether a "run N server scenario…: error" note of one file
+// is answered by results of another (the case was run again and measured).
+func redone(note string, results []Result) bool {
+	f := strings.Fields(note)
+	if len(f) < 4 || f[0] != "run" {
+		return false
+	}
+	run, err := strconv.Atoi(f[1])
+	if err != nil {
+		return false
+	}
+	scen := strings.TrimSuffix(f[3], ":")
+	if scen == "B8" && len(b8Servers([]string{f[2]})) == 0 {
+		return true // a server B8 no longer measures
+	}
+	return slices.ContainsFunc(results, func(r Result) bool { return r.Server == f[2] && r.Run == run && r.Scenario == scen })
 }

@@ -17,11 +17,11 @@ import (
 
 // b8Servers are the servers B8 measures: every ssekit mount, the peers and
 // the coalescing baseline (not raw-flush, which B2 already shows far behind,
-// nor the Redis entry).
+// nor the Redis and Prometheus entries, which are not mounts).
 func b8Servers(names []string) []string {
 	var out []string
 	for _, n := range names {
-		if n != "raw-flush" && n != "ssekit-redis" {
+		if n != "raw-flush" && n != "ssekit-redis" && n != "ssekit-prom" {
 			out = append(out, n)
 		}
 	}
@@ -78,7 +78,7 @@ func (e *env) b8Level(server string, run, subs int) error {
 }
 
 // mounts are ssekit's four mounts, as B8 and the issue 17 goals name them.
-var mounts = []string{"ssekit", "ssekit-echo", "ssekit-gin", "ssekit-fiber"}
+var mounts = []string{"ssekit", "ssekit-echo", "ssekit-gin", "ssekit-fiber", "ssekit-echo5", "ssekit-fiber3"}
 
 // spreadOf says how a median was formed: "median of N runs, min–max".
 func spreadOf(t *table, scen, cas, srv, metric string, prec int) string {

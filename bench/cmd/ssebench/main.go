@@ -42,7 +42,7 @@ func main() {
 	b1Dur := flag.Duration("b1-dur", 0, "override the length of each B1 phase (e.g. for a profile)")
 	closedDur := flag.Duration("closed-dur", 0, "override the measured window of the closed-loop phases (B2, B3, B6, B8; e.g. for a profile)")
 	chartsDir := flag.String("charts-dir", "", "directory for the SVG charts (default: the directory of -out; \"-\": none)")
-	redraw := flag.String("redraw", "", "only draw the charts (and the report, with -out) from a results JSON written earlier, then exit")
+	redraw := flag.String("redraw", "", "only draw the charts (and the report, with -out) from results JSON written earlier (comma-separated files are merged), then exit")
 	soak := flag.Bool("soak", false, "run the soak instead of the plan: 15k streams, churn 50/s, 20 events/s, 1 % stalled; writes -soak-out")
 	soakDur := flag.Duration("soak-dur", defaultSoak.Dur, "length of the soak")
 	soakStreams := flag.Int("soak-streams", defaultSoak.Streams, "streams held by the soak")

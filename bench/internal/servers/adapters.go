@@ -43,7 +43,7 @@ func init() {
 			return nil, err
 		}
 		e := echo5.New()
-		if err := echo5sse.SSE(e, "/events", hub); err != nil {
+		if err := echo5sse.SSE(e, "/events", hub, routeOptions()...); err != nil {
 			return nil, err
 		}
 		return &httpAdapter{hub: hub, http: &http.Server{Handler: e}}, nil
@@ -77,7 +77,7 @@ func init() {
 			return nil, err
 		}
 		app := fiber3.New(fiber3.Config{ErrorHandler: fiber3sse.ErrorHandler})
-		if err := fiber3sse.SSE(app, "/events", hub); err != nil {
+		if err := fiber3sse.SSE(app, "/events", hub, routeOptions()...); err != nil {
 			return nil, err
 		}
 		return &fiber3Adapter{hub: hub, app: app}, nil

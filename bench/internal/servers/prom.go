@@ -31,12 +31,10 @@ func newSSEKitProm(o Options) (*ssekit, error) {
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(exp)
-	stream, err := core.NewStream(hub)
-	if err != nil {
+	mux := http.NewServeMux()
+	if err := core.Mount(mux, "/events", hub, routeOptions()...); err != nil {
 		return nil, err
 	}
-	mux := http.NewServeMux()
-	mux.Handle("/events", stream)
 	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	return &ssekit{hub: hub, http: &http.Server{Handler: mux}}, nil
 }

@@ -19,11 +19,14 @@ import (
 func TestMain(m *testing.M) { ssetest.LeakCheck(m) }
 
 // Every server under test must put the same event on the wire: an id, the
-// event name and one data line with the envelope around the payload.
+// event name and one data line with the envelope around the payload, both
+// when it publishes in process and when the event comes through its HTTP
+// publish route (bench B8; not the Redis entry, which B8 leaves out).
 func TestEveryServerDeliversTheSameEventShape(t *testing.T) {
 	sizes := map[string]int{}
-	for _, name := range servers.Names() {
-		t.Run(name, func(t *testing.T) {
+	for _, run := range runs() {
+		name, viaHTTP := run.name, run.viaHTTP
+		t.Run(run.label, func(t *testing.T) {
 			o := servers.Options{MaxConnections: 100, Heartbeat: time.Minute}
 			if name == "ssekit-redis" {
 				c, err := net.DialTimeout("tcp", "127.0.0.1:6379", time.Second)
@@ -79,7 +82,10 @@ func TestEveryServerDeliversTheSameEventShape(t *testing.T) {
 			var ev sseread.Event
 		loop:
 			for i := 0; i < 200; i++ {
-				if err := srv.Publish("t0", ctl.AppendPayload(nil, 1, int64(i), time.Now().UnixNano())); err != nil {
+				payload := ctl.AppendPayload(nil, 1, int64(i), time.Now().UnixNano())
+				if viaHTTP {
+					publishHTTP(t, "http://"+ln.Addr().String(), payload)
+				} else if err := srv.Publish("t0", payload); err != nil {
 					t.Fatal(err)
 				}
 				select {
@@ -103,7 +109,7 @@ func TestEveryServerDeliversTheSameEventShape(t *testing.T) {
 			if e, _, _, ok := ctl.ParsePayload(ev.Data); !ok || e != 1 {
 				t.Fatalf("payload not found in %s", ev.Data)
 			}
-			sizes[name] = len(ev.ID) + len(ev.Event) + len(ev.Data)
+			sizes[run.label] = len(ev.ID) + len(ev.Event) + len(ev.Data)
 		})
 	}
 	lo, hi := 1<<30, 0
@@ -112,5 +118,42 @@ func TestEveryServerDeliversTheSameEventShape(t *testing.T) {
 	}
 	if hi-lo > 16 {
 		t.Errorf("event sizes differ by more than 16 bytes: %v", sizes)
+	}
+}
+
+type serverRun struct {
+	label, name string
+	viaHTTP     bool
+}
+
+func runs() []serverRun {
+	var out []serverRun
+	for _, name := range servers.Names() {
+		out = append(out, serverRun{name, name, false})
+		if name != "ssekit-redis" {
+			out = append(out, serverRun{name + "/http", name, true})
+		}
+	}
+	return out
+}
+
+// publishHTTP publishes payload to topic t0 through the server's broadcast
+// route, as the B8 load generator does.
+func publishHTTP(t *testing.T, base string, payload []byte) {
+	t.Helper()
+	body := `{"event":"` + ctl.EventName + `","topic":"t0","data":` + string(payload) + `}`
+	req, _ := http.NewRequest(http.MethodPost, base+ctl.BroadcastPath, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+ctl.BroadcastToken)
+	req.Header.Set("Content-Type", "application/json")
+	tr := &http.Transport{}
+	defer tr.CloseIdleConnections()
+	resp, err := (&http.Client{Transport: tr, Timeout: 5 * time.Second}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("POST %s: status %d", ctl.BroadcastPath, resp.StatusCode)
 	}
 }
