@@ -43,6 +43,9 @@ type Conn struct {
 	reason closeReason
 	wake   chan struct{} // capacity 1: "the queue has something"
 	done   chan struct{} // closed when the hub ends the stream
+	// det is set while the stream is detached from its goroutine
+	// (WithDetachedStreams): signal then schedules it on a writer.
+	det atomic.Pointer[dconn]
 }
 
 // ID returns the connection id, unique within its hub.
@@ -144,6 +147,7 @@ func (c *Conn) enqueue(m *Message) bool {
 		c.reason = reasonDropped
 		close(c.done)
 		c.mu.Unlock()
+		c.signal()
 		c.hub.stats.dropped.Add(1)
 		c.hub.log.Warn("ssekit: slow client disconnected: queue full", "conn", c.id, "queue", c.hub.cfg.queueSize)
 		return false
@@ -154,10 +158,7 @@ func (c *Conn) enqueue(m *Message) bool {
 	c.queue = append(c.queue, m)
 	c.mu.Unlock()
 	if first {
-		select {
-		case c.wake <- struct{}{}:
-		default:
-		}
+		c.signal()
 	}
 	return true
 }
@@ -202,12 +203,14 @@ func (c *Conn) resumedThrough(cursor string) {
 // end marks the stream as ended by the hub; the writer loop sees it.
 func (c *Conn) end(r closeReason) bool {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if c.reason != reasonNone {
+		c.mu.Unlock()
 		return false
 	}
 	c.reason = r
 	close(c.done)
+	c.mu.Unlock()
+	c.signal()
 	return true
 }
 

@@ -24,6 +24,7 @@ type Hub struct {
 	connSeq   atomic.Uint64
 	prefix    string
 	ping      *Message
+	detach    detacher // streams without a goroutine (WithDetachedStreams)
 
 	mu         sync.RWMutex
 	conns      map[string]*Conn

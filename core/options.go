@@ -48,6 +48,7 @@ type hubConfig struct {
 	writeTimeout   time.Duration
 	maxLifetime    time.Duration
 	shutdownSpread time.Duration
+	detached       bool
 }
 
 // HubOption configures NewHub. An option given an invalid value makes
