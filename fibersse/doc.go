@@ -2,7 +2,9 @@
 // one line:
 //
 //	hub, _ := core.NewHub()
-//	fibersse.SSE(app, "/events", hub, core.BroadcastAuth(core.BearerToken(token)))
+//	if err := fibersse.SSE(app, "/events", hub, core.BroadcastAuth(core.BearerToken(token))); err != nil {
+//		log.Fatal(err)
+//	}
 //
 // registers GET /events (the stream), GET /events/stats and
 // POST /events/broadcast on any fiber.Router (the app or a group), with the

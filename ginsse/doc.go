@@ -2,7 +2,9 @@
 // line:
 //
 //	hub, _ := core.NewHub()
-//	ginsse.SSE(r, "/events", hub, core.BroadcastAuth(core.BearerToken(token)))
+//	if err := ginsse.SSE(r, "/events", hub, core.BroadcastAuth(core.BearerToken(token))); err != nil {
+//		log.Fatal(err)
+//	}
 //
 // registers GET /events (the stream), GET /events/stats and
 // POST /events/broadcast on any gin.IRoutes (the engine or a router group),
