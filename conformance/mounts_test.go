@@ -142,7 +142,7 @@ var mounts = []mount{
 // detached is every net/http-based HTTP/1.1 and HTTP/2 mount again, with
 // streams detached from their goroutines (core.WithDetachedStreams); the
 // HTTP/2 mounts check that those streams keep the goroutine path.
-var detached = []string{"nethttp", "nethttp-h2", "echo", "echo-group", "echo-h2", "gin", "gin-group", "gin-h2"}
+var detached = []string{"nethttp", "nethttp-h2", "echo", "echo-group", "echo-h2", "echo5", "echo5-group", "echo5-h2", "gin", "gin-group", "gin-h2"}
 
 func init() {
 	gin.SetMode(gin.ReleaseMode)
