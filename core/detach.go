@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -77,6 +78,10 @@ func (s *Stream) serveDetached(w http.ResponseWriter, r *http.Request, sess *ses
 	sess.once.Do(func() {})
 	sess.conn.det.Store(dc)
 	if err := sess.open(r.Context(), cw, cw); err != nil {
+		if errors.Is(err, errLogUnavailable) { // the retry hint is written: end the body
+			cw.end()
+			_ = cw.Flush()
+		}
 		s.hub.log.Debug("ssekit: stream ended", "conn", sess.conn.id, "err", err)
 		dc.teardown()
 		dc.release()
@@ -101,7 +106,7 @@ func (s *Stream) serveHijacked(ctx context.Context, sess *session, cw *chunkWrit
 		cancel()
 	}()
 	err := sess.Run(ctx, cw)
-	if err == nil {
+	if err == nil || errors.Is(err, errLogUnavailable) {
 		cw.chunks.end()
 		err = cw.Flush()
 	}

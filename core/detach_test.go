@@ -235,3 +235,24 @@ func TestDetachedStreamWithoutDescriptorKeepsItsGoroutine(t *testing.T) {
 	s.conn.Close()
 	waitUntil(t, "unregistered after the client closed", func() bool { return hub.Count() == 0 })
 }
+
+// A resume while the replay log is down ends a detached stream with the
+// spread retry hint and a clean end of the chunked body.
+func TestDetachedResumeWhileTheLogIsUnavailable(t *testing.T) {
+	broker := &laggyBroker{MemoryBroker: core.NewMemoryBroker(0, 0)}
+	defer broker.Close()
+	hub := newHub(t, core.WithDetachedStreams(), core.WithBroker(broker), core.WithHeartbeat(0),
+		core.WithRetry(100*time.Millisecond), core.WithShutdownSpread(time.Second))
+	srv := serve(t, hub)
+	last := mustPublish(t, hub, "t", "e", 1)
+	broker.setDown(true)
+	s := openSock(t, srv.Listener.Addr().String(), "/events?topic=t&lastEventId="+last)
+	if l := s.line(); l != "retry: 100\n" {
+		t.Errorf("second line %q", l)
+	}
+	rest := s.rest() // fails on a body cut without its last chunk
+	if !strings.HasPrefix(rest, "retry: ") || strings.Contains(rest, "data:") {
+		t.Errorf("after the start: %q, want only the spread retry hint", rest)
+	}
+	waitUntil(t, "unregistered", func() bool { return hub.Count() == 0 })
+}
