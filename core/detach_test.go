@@ -184,10 +184,10 @@ func TestDetachedSlowClientIsDropped(t *testing.T) {
 	_ = stalled
 }
 
-// A client that stops reading, with a queue too long to fill, is ended by
-// the write timeout.
+// A client that stops reading, with a queue too long to fill (by count or
+// by bytes), is ended by the write timeout.
 func TestDetachedWriteTimeout(t *testing.T) {
-	hub := newHub(t, core.WithDetachedStreams(), core.WithHeartbeat(0), core.WithWriteTimeout(100*time.Millisecond))
+	hub := newHub(t, core.WithDetachedStreams(), core.WithHeartbeat(0), core.WithWriteTimeout(100*time.Millisecond), core.WithMaxQueueBytes(1<<30))
 	srv := serve(t, hub)
 	openSock(t, srv.Listener.Addr().String(), "/events")
 	big := strings.Repeat("y", 512<<10)
