@@ -7,7 +7,7 @@ require (
 	github.com/gofiber/fiber/v2 v2.52.15
 	github.com/labstack/echo/v4 v4.16.0
 	github.com/r3labs/sse/v2 v2.10.0
-	github.com/ssekit/ssekit/core v0.0.0
+	github.com/ssekit/ssekit/core v0.1.0
 	github.com/tmaxmax/go-sse v0.11.0
 )
 
@@ -57,10 +57,10 @@ require (
 )
 
 require (
-	github.com/ssekit/ssekit/echosse v0.0.0
-	github.com/ssekit/ssekit/fibersse v0.0.0
-	github.com/ssekit/ssekit/ginsse v0.0.0
-	github.com/ssekit/ssekit/redisbackend v0.0.0
+	github.com/ssekit/ssekit/echosse v0.1.0
+	github.com/ssekit/ssekit/fibersse v0.1.0
+	github.com/ssekit/ssekit/ginsse v0.1.0
+	github.com/ssekit/ssekit/redisbackend v0.1.0
 	golang.org/x/net v0.56.0 // indirect
 	gopkg.in/cenkalti/backoff.v1 v1.1.0 // indirect
 )

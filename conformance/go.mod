@@ -6,11 +6,11 @@ require (
 	github.com/gin-gonic/gin v1.12.0
 	github.com/gofiber/fiber/v2 v2.52.15
 	github.com/labstack/echo/v4 v4.16.0
-	github.com/ssekit/ssekit/core v0.0.0
-	github.com/ssekit/ssekit/echosse v0.0.0
-	github.com/ssekit/ssekit/fibersse v0.0.0
-	github.com/ssekit/ssekit/ginsse v0.0.0
-	github.com/ssekit/ssekit/ssetest v0.0.0
+	github.com/ssekit/ssekit/core v0.1.0
+	github.com/ssekit/ssekit/echosse v0.1.0
+	github.com/ssekit/ssekit/fibersse v0.1.0
+	github.com/ssekit/ssekit/ginsse v0.1.0
+	github.com/ssekit/ssekit/ssetest v0.1.0
 )
 
 require (

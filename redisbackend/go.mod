@@ -4,7 +4,7 @@ go 1.25
 
 require (
 	github.com/redis/go-redis/v9 v9.22.0
-	github.com/ssekit/ssekit/core v0.0.0
+	github.com/ssekit/ssekit/core v0.1.0
 )
 
 require (
