@@ -61,6 +61,7 @@ require (
 	github.com/ssekit/ssekit/fibersse v0.1.0
 	github.com/ssekit/ssekit/ginsse v0.1.0
 	github.com/ssekit/ssekit/redisbackend v0.1.0
+	github.com/ssekit/ssekit/ssetest v0.1.0
 	golang.org/x/net v0.56.0 // indirect
 	gopkg.in/cenkalti/backoff.v1 v1.1.0 // indirect
 )
@@ -74,3 +75,5 @@ replace github.com/ssekit/ssekit/ginsse => ../ginsse
 replace github.com/ssekit/ssekit/fibersse => ../fibersse
 
 replace github.com/ssekit/ssekit/redisbackend => ../redisbackend
+
+replace github.com/ssekit/ssekit/ssetest => ../ssetest

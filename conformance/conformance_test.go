@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ssekit/ssekit/core"
+	"github.com/ssekit/ssekit/ssetest"
 )
 
 // each runs fn against every mount.
@@ -55,7 +56,7 @@ func TestSameBytesOnTheWire(t *testing.T) {
 		if _, err := e.hub.PublishRaw(context.Background(), "t1", "raw", []byte("not json\nline 2")); err != nil {
 			t.Fatal(err)
 		}
-		e.publish("t1", "annotated", 42, core.WithMeta(map[string]string{"tenant": "acme", "topic": "spoofed"}), core.WithTraceID("trace-1"))
+		e.publish("t1", "annotated", 42, core.Meta(map[string]string{"tenant": "acme", "topic": "spoofed"}), core.TraceID("trace-1"))
 		e.broadcast(`{"event":"over.http","topic":"t1","data":{"a":[1,2]}}`)
 		e.publish(core.AllTopics, "everyone", nil)
 		got := ": connected\n" + s.until(func(b string) bool { return strings.Count(b, "\n\n") == 5 })
@@ -298,7 +299,7 @@ func TestCleanupAfterDisconnect(t *testing.T) {
 	each(t, func(t *testing.T, m mount) {
 		e := start(t, m, []core.HubOption{core.WithHeartbeat(20 * time.Millisecond)})
 		e.do(http.MethodGet, "/events/stats", nil, "") // warm the server up
-		baseline := goroutines()
+		baseline := ssetest.Goroutines()
 		var streams []*stream
 		for range 3 {
 			streams = append(streams, e.open("/events?topic=x", nil))
@@ -310,7 +311,7 @@ func TestCleanupAfterDisconnect(t *testing.T) {
 			s.Close()
 		}
 		eventually(t, "hub.Count() back to 0", func() bool { return e.hub.Count() == 0 })
-		eventually(t, "goroutines back to baseline", func() bool { return goroutines() <= baseline })
+		eventually(t, "goroutines back to baseline", func() bool { return ssetest.Goroutines() <= baseline })
 		if st := e.hub.Stats(); st.Disconnects != 3 || st.Topics["x"] != 0 {
 			t.Errorf("after disconnect: %+v", st)
 		}

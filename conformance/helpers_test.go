@@ -3,12 +3,9 @@ package conformance_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"regexp"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -20,29 +17,7 @@ import (
 // wait bounds every wait of the suite; nothing sleeps.
 const wait = 5 * time.Second
 
-func TestMain(m *testing.M) {
-	before := goroutines()
-	code := m.Run()
-	if code == 0 && !settled(before) {
-		fmt.Fprintf(os.Stderr, "goroutine leak: %d before, %d after\n%s\n", before, goroutines(), strings.Join(stacks(), "\n\n"))
-		code = 1
-	}
-	os.Exit(code)
-}
-
-// settled reports whether the goroutine count comes back to at most n
-// within the wait.
-func settled(n int) bool {
-	deadline := time.Now().Add(wait)
-	for goroutines() > n {
-		if time.Now().After(deadline) {
-			return false
-		}
-		runtime.Gosched()
-		<-time.After(5 * time.Millisecond)
-	}
-	return true
-}
+func TestMain(m *testing.M) { ssetest.LeakCheck(m) }
 
 // eventually fails t unless cond becomes true within the wait.
 func eventually(t testing.TB, what string, cond func() bool) {
@@ -189,34 +164,4 @@ var (
 // normalise replaces event ids and timestamps, which differ between runs.
 func normalise(s string) string {
 	return tsPattern.ReplaceAllString(idPattern.ReplaceAllString(s, "<id>"), `"occurred_at":"<ts>"`)
-}
-
-// goroutines counts the live goroutines that are not fasthttp's own
-// background ones: its process-wide date updater, the idle-worker cleaner
-// of a server's pool (it exits at its next tick after the server stops)
-// and idle workers, which a running server keeps for a while on purpose.
-func goroutines() int { return len(stacks()) }
-
-// stacks returns the stack of every goroutine that goroutines counts.
-func stacks() []string {
-	buf := make([]byte, 1<<20)
-	for {
-		n := runtime.Stack(buf, true)
-		if n < len(buf) {
-			buf = buf[:n]
-			break
-		}
-		buf = make([]byte, 2*len(buf))
-	}
-	var out []string
-	for _, g := range strings.Split(string(buf), "\n\n") {
-		switch {
-		case strings.Contains(g, "fasthttp.updateServerDate"),
-			strings.Contains(g, "fasthttp.(*workerPool).Start.func"),
-			strings.Contains(g, "fasthttp.(*workerPool).workerFunc") && !strings.Contains(g, "fasthttp.(*Server).serveConn"):
-			continue
-		}
-		out = append(out, g)
-	}
-	return out
 }

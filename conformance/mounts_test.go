@@ -50,42 +50,58 @@ var mounts = []mount{
 	}},
 	{name: "echo", serve: func(t testing.TB, hub *core.Hub, opts ...core.RouteOption) served {
 		e := newEcho()
-		echosse.SSE(e, "/events", hub, opts...)
+		if err := echosse.SSE(e, "/events", hub, opts...); err != nil {
+			panic(err)
+		}
 		return serveHTTP(t, e, false)
 	}},
 	{name: "echo-group", serve: func(t testing.TB, hub *core.Hub, opts ...core.RouteOption) served {
 		e := newEcho()
-		echosse.SSE(e.Group("/api"), "/events", hub, opts...)
+		if err := echosse.SSE(e.Group("/api"), "/events", hub, opts...); err != nil {
+			panic(err)
+		}
 		return under(serveHTTP(t, e, false), "/api")
 	}},
 	{name: "echo-h2", serve: func(t testing.TB, hub *core.Hub, opts ...core.RouteOption) served {
 		e := newEcho()
-		echosse.SSE(e, "/events", hub, opts...)
+		if err := echosse.SSE(e, "/events", hub, opts...); err != nil {
+			panic(err)
+		}
 		return serveHTTP(t, e, true)
 	}},
 	{name: "gin", serve: func(t testing.TB, hub *core.Hub, opts ...core.RouteOption) served {
 		r := gin.New()
-		ginsse.SSE(r, "/events", hub, opts...)
+		if err := ginsse.SSE(r, "/events", hub, opts...); err != nil {
+			panic(err)
+		}
 		return serveHTTP(t, r, false)
 	}},
 	{name: "gin-group", serve: func(t testing.TB, hub *core.Hub, opts ...core.RouteOption) served {
 		r := gin.New()
-		ginsse.SSE(r.Group("/api"), "/events", hub, opts...)
+		if err := ginsse.SSE(r.Group("/api"), "/events", hub, opts...); err != nil {
+			panic(err)
+		}
 		return under(serveHTTP(t, r, false), "/api")
 	}},
 	{name: "gin-h2", serve: func(t testing.TB, hub *core.Hub, opts ...core.RouteOption) served {
 		r := gin.New()
-		ginsse.SSE(r, "/events", hub, opts...)
+		if err := ginsse.SSE(r, "/events", hub, opts...); err != nil {
+			panic(err)
+		}
 		return serveHTTP(t, r, true)
 	}},
 	{name: "fiber", stopEndsStreams: true, serve: func(t testing.TB, hub *core.Hub, opts ...core.RouteOption) served {
 		app := newFiber()
-		fibersse.SSE(app, "/events", hub, opts...)
+		if err := fibersse.SSE(app, "/events", hub, opts...); err != nil {
+			panic(err)
+		}
 		return serveFiber(t, app)
 	}},
 	{name: "fiber-group", stopEndsStreams: true, serve: func(t testing.TB, hub *core.Hub, opts ...core.RouteOption) served {
 		app := newFiber()
-		fibersse.SSE(app.Group("/api"), "/events", hub, opts...)
+		if err := fibersse.SSE(app.Group("/api"), "/events", hub, opts...); err != nil {
+			panic(err)
+		}
 		return under(serveFiber(t, app), "/api")
 	}},
 }
@@ -94,7 +110,9 @@ func init() { gin.SetMode(gin.ReleaseMode) }
 
 func netHTTP(hub *core.Hub, opts []core.RouteOption) http.Handler {
 	mux := http.NewServeMux()
-	core.Mount(mux, "/events", hub, opts...)
+	if err := core.Mount(mux, "/events", hub, opts...); err != nil {
+		panic(err)
+	}
 	return mux
 }
 

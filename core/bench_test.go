@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/ssekit/ssekit/core"
+	"github.com/ssekit/ssekit/core/ext"
 )
 
 // countWriter discards a stream and counts the event frames written.
@@ -35,11 +36,11 @@ func BenchmarkPublish(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer hub.Shutdown(context.Background())
-			stream := core.NewStream(hub)
+			stream := mustStream(b, hub)
 			var frames atomic.Int64
 			done := make(chan struct{}, subs)
 			for i := 0; i < subs; i++ {
-				sess, err := stream.Accept(httptest.NewRequest("GET", "/events?topic=bench", nil))
+				sess, err := ext.Accept(stream, httptest.NewRequest("GET", "/events?topic=bench", nil))
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -1,7 +1,6 @@
 package core
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -28,12 +27,20 @@ type broadcastHandler struct {
 	cfg *routeConfig
 }
 
-// NewBroadcast returns the broadcast route: POST a BroadcastRequest, get
-// 202 {"id": …}. It answers 403 until BroadcastAuth is given; 401/403 when
-// the authorizer refuses; 400 for bad JSON or a missing or invalid event or
-// topic; 413 over MaxBodyBytes; 405 for other methods.
-func NewBroadcast(hub *Hub, opts ...RouteOption) http.Handler {
-	return &broadcastHandler{hub: hub, cfg: newRouteConfig(opts)}
+// NewBroadcast returns the broadcast route alone: POST a BroadcastRequest,
+// get 202 {"id": …}. It answers 403 until BroadcastAuth is given; 401/403
+// when the authorizer refuses; 400 for bad JSON or a missing or invalid
+// event or topic; 413 over MaxBodyBytes; 405 for other methods.
+func NewBroadcast(hub *Hub, opts ...RouteOption) (http.Handler, error) {
+	return newBroadcast(hub, true, opts)
+}
+
+func newBroadcast(hub *Hub, single bool, opts []RouteOption) (http.Handler, error) {
+	cfg, err := newRouteConfig(hub, broadcastRoute, single, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &broadcastHandler{hub: hub, cfg: cfg}, nil
 }
 
 // errBroadcastDisabled says how to turn the route on.
@@ -42,7 +49,7 @@ var errBroadcastDisabled = Forbidden("broadcast is disabled: enable it with the 
 func (b *broadcastHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	id, err := b.serve(w, r)
 	if err != nil {
-		WriteError(w, err)
+		writeError(w, err)
 		return
 	}
 	body, _ := json.Marshal(struct {
@@ -63,7 +70,7 @@ func (b *broadcastHandler) serve(w http.ResponseWriter, r *http.Request) (string
 		b.hub.reject(limitUnauthorized)
 		return "", rejection(err)
 	}
-	req, err := DecodeBroadcast(http.MaxBytesReader(w, r.Body, b.cfg.maxBody))
+	req, err := decodeBroadcast(http.MaxBytesReader(w, r.Body, b.cfg.maxBody))
 	if err != nil {
 		var he *HTTPError
 		if errors.As(err, &he) && he.Status == http.StatusRequestEntityTooLarge {
@@ -71,53 +78,50 @@ func (b *broadcastHandler) serve(w http.ResponseWriter, r *http.Request) (string
 		}
 		return "", err
 	}
-	return b.hub.PublishBroadcast(r.Context(), req)
-}
-
-// DecodeBroadcast reads one BroadcastRequest from body and validates it.
-// Errors are *HTTPError (400, or 413 when body is a MaxBytesReader that hit
-// its limit).
-func DecodeBroadcast(body io.Reader) (*BroadcastRequest, error) {
-	var req BroadcastRequest
-	dec := json.NewDecoder(body)
-	if err := dec.Decode(&req); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return nil, &HTTPError{Status: http.StatusRequestEntityTooLarge, Message: fmt.Sprintf("request body over %d bytes", mbe.Limit)}
-		}
-		return nil, &HTTPError{Status: http.StatusBadRequest, Message: "invalid JSON body: " + err.Error()}
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return nil, &HTTPError{Status: http.StatusRequestEntityTooLarge, Message: fmt.Sprintf("request body over %d bytes", mbe.Limit)}
-		}
-		return nil, &HTTPError{Status: http.StatusBadRequest, Message: "invalid JSON body: trailing data after the object"}
-	}
-	if req.Event == "" {
-		return nil, &HTTPError{Status: http.StatusBadRequest, Message: `missing "event"`}
-	}
-	if err := ValidateEvent(req.Event); err != nil {
-		return nil, httpErrorf(http.StatusBadRequest, err)
-	}
-	if req.Topic != "" && req.Topic != AllTopics {
-		if err := ValidateTopic(req.Topic); err != nil {
-			return nil, httpErrorf(http.StatusBadRequest, err)
-		}
-	}
-	return &req, nil
-}
-
-// PublishBroadcast publishes a decoded broadcast request and returns the
-// event id.
-func (h *Hub) PublishBroadcast(ctx context.Context, req *BroadcastRequest) (string, error) {
-	topic := req.Topic
-	if topic == "" {
-		topic = AllTopics
-	}
 	data := []byte(req.Data)
 	if len(data) == 0 {
 		data = []byte("null")
 	}
-	return h.PublishRaw(ctx, topic, req.Event, data, Where(req.Filter), WithMeta(req.Meta))
+	// Data decoded from the body is valid JSON: it is only compacted.
+	id, err := b.hub.PublishRaw(r.Context(), req.topic(), req.Event, data, Where(req.Filter), Meta(req.Meta))
+	return id, err
+}
+
+// decodeBroadcast reads one BroadcastRequest from body. Errors are
+// *HTTPError (400, or 413 when body is a MaxBytesReader that hit its
+// limit). The event and topic are validated once, by the publish.
+func decodeBroadcast(body io.Reader) (*BroadcastRequest, error) {
+	var req BroadcastRequest
+	dec := json.NewDecoder(body)
+	if err := dec.Decode(&req); err != nil {
+		return nil, bodyError(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		if err == nil {
+			err = errors.New("trailing data after the object")
+		}
+		return nil, bodyError(err)
+	}
+	if req.Event == "" {
+		return nil, &HTTPError{Status: http.StatusBadRequest, Message: `missing "event"`}
+	}
+	return &req, nil
+}
+
+func bodyError(err error) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return &HTTPError{Status: http.StatusRequestEntityTooLarge, Message: fmt.Sprintf("request body over %d bytes", mbe.Limit)}
+	}
+	return &HTTPError{Status: http.StatusBadRequest, Message: "invalid JSON body: " + err.Error()}
+}
+
+// topic is the request's topic: an absent or empty "topic" reaches every
+// connection (the HTTP contract's one rule; in Go, "" is an error and
+// AllTopics is explicit).
+func (r *BroadcastRequest) topic() string {
+	if r.Topic == "" {
+		return AllTopics
+	}
+	return r.Topic
 }

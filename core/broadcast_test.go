@@ -103,7 +103,10 @@ func FuzzBroadcastBody(f *testing.F) {
 		f.Fatal(err)
 	}
 	defer hub.Shutdown(context.Background())
-	h := core.NewBroadcast(hub, core.BroadcastAuth(core.BearerToken("t")))
+	h, err := core.NewBroadcast(hub, core.BroadcastAuth(core.BearerToken("t")))
+	if err != nil {
+		f.Fatal(err)
+	}
 	f.Fuzz(func(t *testing.T, body string) {
 		req := httptest.NewRequest(http.MethodPost, "/events/broadcast", strings.NewReader(body))
 		req.Header.Set("Authorization", "Bearer t")

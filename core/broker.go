@@ -1,13 +1,6 @@
 package core
 
-import (
-	"context"
-	"errors"
-	"slices"
-	"sort"
-	"sync"
-	"time"
-)
+import "context"
 
 // Broker carries published messages to every hub that subscribed to it. It
 // is the only path from a publisher to connections: the hub publishes
@@ -16,13 +9,13 @@ import (
 // else.
 //
 // The delivery contract an implementation must keep:
-//   - Publish assigns the message a unique id (EventID form) and sets
-//     msg.ID before delivering it. Ids increase strictly in the order in
+//   - Publish assigns the message a unique id with msg.SetID before
+//     delivering it. Ids increase strictly in the order in
 //     which the broker delivers messages; subscribers may rely on it to
 //     de-duplicate.
 //   - Every subscriber receives each message at most once, in id order,
-//     from one goroutine at a time. A subscriber callback does not block and
-//     must not be called after its unsubscribe function returns.
+//     from one goroutine at a time. Deliver does not block and is not
+//     called after the unsubscribe function returns.
 //   - When the broker also implements ReplayLog, a message is in the log no
 //     later than it is delivered to any subscriber, and Publish returning
 //     nil means the message was recorded. Messages may be lost in live
@@ -33,9 +26,10 @@ import (
 type Broker interface {
 	// Publish assigns msg an id, records it and delivers it.
 	Publish(ctx context.Context, msg *Message) (id string, err error)
-	// Subscribe registers fn to receive every message published from now
-	// on. The returned function unsubscribes it.
-	Subscribe(fn func(*Message)) (unsubscribe func(), err error)
+	// Subscribe registers h to receive every message published from now
+	// on. The returned function unsubscribes it; after it returns, h is
+	// called no more.
+	Subscribe(h BrokerHandler) (unsubscribe func(), err error)
 	// Close releases the broker. It is idempotent.
 	Close() error
 }
@@ -59,176 +53,39 @@ type ReplayLog interface {
 	Replay(ctx context.Context, afterID string, fn func(*Message) error) (cursor string, err error)
 }
 
-// HubAttacher is implemented by brokers that need the hub they serve, for
-// example to publish its connection counts for cluster-wide stats. NewHub
-// calls AttachHub once, after subscribing.
-type HubAttacher interface {
-	AttachHub(h *Hub)
+// BrokerHandler is what a hub gives its broker, and all the broker may do
+// with the hub: hand over messages, report a gap, and read the hub's local
+// counts. A Hub passes itself as the handler in Subscribe; a broker must not
+// rely on anything else about it.
+type BrokerHandler interface {
+	// Deliver hands over one message, in id order, from one goroutine at a
+	// time. It never blocks: slow connections are dropped, not waited for.
+	Deliver(msg *Message)
+	// Gap reports that messages may have been lost between the broker and
+	// this hub (a networked broker lost its subscription and cannot fill
+	// the hole from its log). The hub ends its streams with a jittered
+	// retry hint, so that clients resume from the replay log or get a
+	// reset. reason is a short word for logs and counters.
+	Gap(reason string)
+	// Counts returns the hub's own figures, for brokers that share
+	// cluster-wide ones: open streams, subscribers per topic and, for each
+	// of metaKeys, streams per metadata value. Safe from any goroutine.
+	Counts(metaKeys ...string) LocalCounts
 }
 
-// HubDetacher is implemented by brokers that want to know when a hub they
-// were attached to shuts down (to stop reporting its counts, say).
-// Hub.Shutdown calls DetachHub once, after unsubscribing.
-type HubDetacher interface {
-	DetachHub(h *Hub)
+// LocalCounts are one hub's figures, as BrokerHandler.Counts reports them.
+type LocalCounts struct {
+	// Connections is the number of open streams.
+	Connections int
+	// Topics maps each topic with subscribers to their number.
+	Topics map[string]int
+	// Meta maps each asked metadata key to the number of streams per value
+	// (streams without the key are not counted).
+	Meta map[string]map[string]int
 }
 
-// Sentinel errors of the broker and replay contracts.
-var (
-	// ErrClosed is returned by operations on a closed broker or a hub that
-	// has been shut down.
-	ErrClosed = errors.New("core: closed")
-	// ErrUnknownID is returned by ReplayLog.Replay for an id the log cannot
-	// resume from.
-	ErrUnknownID = errors.New("core: unknown last event id")
-)
-
-// Default replay log limits of the in-memory broker.
-const (
-	DefaultReplaySize   = 4096
-	DefaultReplayMaxAge = 10 * time.Minute
-)
-
-// MemoryBroker is the default Broker: it delivers in process, synchronously,
-// to every hub subscribed to it, and keeps a bounded replay log (by count
-// and by age). Delivery happens under the broker's lock, so concurrent
-// publishers are ordered and a subscriber sees ids strictly increasing.
-type MemoryBroker struct {
-	mu     sync.Mutex
-	clock  idClock
-	now    func() time.Time
-	floor  EventID // every id at or below floor has left the log (or predates it)
-	log    []*Message
-	head   int // index of the oldest message in log (a ring when full)
-	n      int
-	maxAge time.Duration
-	subs   []*memSub
-	closed bool
-}
-
-type memSub struct{ fn func(*Message) }
-
-// NewMemoryBroker returns an in-memory broker whose replay log keeps at most
-// size messages (0 means DefaultReplaySize; negative disables the log) for at
-// most maxAge (0 means DefaultReplayMaxAge; negative means no age limit).
-func NewMemoryBroker(size int, maxAge time.Duration) *MemoryBroker {
-	switch {
-	case size == 0:
-		size = DefaultReplaySize
-	case size < 0:
-		size = 0
-	}
-	if maxAge == 0 {
-		maxAge = DefaultReplayMaxAge
-	}
-	b := &MemoryBroker{now: time.Now, log: make([]*Message, size), maxAge: maxAge}
-	// Ids this broker hands out are all above the boot id, so an id from a
-	// previous process (or another broker) below it is recognised as unknown.
-	b.floor = b.clock.next(b.now())
-	return b
-}
-
-// Publish implements Broker.
-func (b *MemoryBroker) Publish(_ context.Context, msg *Message) (string, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.closed {
-		return "", ErrClosed
-	}
-	now := b.now()
-	msg.ID = b.clock.next(now).String()
-	if len(b.log) == 0 {
-		b.floor = b.clock.last
-	} else {
-		b.trim(now)
-		if b.n == len(b.log) {
-			b.dropOldest()
-		}
-		b.log[(b.head+b.n)%len(b.log)] = msg
-		b.n++
-	}
-	for _, s := range b.subs {
-		s.fn(msg)
-	}
-	return msg.ID, nil
-}
-
-func (b *MemoryBroker) dropOldest() {
-	old := b.log[b.head]
-	b.log[b.head] = nil
-	b.head = (b.head + 1) % len(b.log)
-	b.n--
-	if id, err := ParseID(old.ID); err == nil {
-		b.floor = id
-	}
-}
-
-// trim drops messages older than maxAge.
-func (b *MemoryBroker) trim(now time.Time) {
-	if b.maxAge < 0 {
-		return
-	}
-	for b.n > 0 && now.Sub(b.log[b.head].OccurredAt) > b.maxAge {
-		b.dropOldest()
-	}
-}
-
-// Subscribe implements Broker.
-func (b *MemoryBroker) Subscribe(fn func(*Message)) (func(), error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.closed {
-		return nil, ErrClosed
-	}
-	s := &memSub{fn: fn}
-	b.subs = append(slices.Clip(b.subs), s)
-	return func() {
-		b.mu.Lock()
-		defer b.mu.Unlock()
-		b.subs = slices.DeleteFunc(slices.Clone(b.subs), func(x *memSub) bool { return x == s })
-	}, nil
-}
-
-// Replay implements ReplayLog. It copies the matching part of the log under
-// the lock and calls fn without it, so a slow reader never delays
-// publishers.
-func (b *MemoryBroker) Replay(ctx context.Context, afterID string, fn func(*Message) error) (string, error) {
-	b.mu.Lock()
-	b.trim(b.now())
-	head := b.clock.last
-	after, err := ParseID(afterID)
-	if err != nil || after.Compare(b.floor) < 0 || after.Compare(head) > 0 {
-		b.mu.Unlock()
-		return head.String(), ErrUnknownID
-	}
-	// Ids in the log increase, so the first message after afterID is found
-	// by binary search.
-	first := sort.Search(b.n, func(i int) bool {
-		return CompareIDs(b.log[(b.head+i)%len(b.log)].ID, afterID) > 0
-	})
-	batch := make([]*Message, 0, b.n-first)
-	for i := first; i < b.n; i++ {
-		batch = append(batch, b.log[(b.head+i)%len(b.log)])
-	}
-	b.mu.Unlock()
-	cursor := afterID
-	for _, m := range batch {
-		if err := ctx.Err(); err != nil {
-			return cursor, err
-		}
-		if err := fn(m); err != nil {
-			return cursor, err
-		}
-		cursor = m.ID
-	}
-	return cursor, nil
-}
-
-// Close implements Broker.
-func (b *MemoryBroker) Close() error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.closed = true
-	b.subs = nil
-	return nil
+// ClusterStatser is implemented by brokers that can report cluster-wide
+// figures; Hub.ClusterStats asks them.
+type ClusterStatser interface {
+	ClusterStats(ctx context.Context) (*ClusterStats, error)
 }

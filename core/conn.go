@@ -1,7 +1,6 @@
 package core
 
 import (
-	"context"
 	"encoding/json"
 	"maps"
 	"slices"
@@ -20,6 +19,7 @@ const (
 	reasonEvicted
 	reasonShutdown
 	reasonLifetime
+	reasonGap
 )
 
 // Conn is one live stream registered with a hub. Its methods are safe for
@@ -35,15 +35,14 @@ type Conn struct {
 	// lastWrite is the UnixNano time of the last flush, for heartbeats.
 	lastWrite atomic.Int64
 
-	mu      sync.Mutex
-	floor   EventID // after a resume: deliveries at or below it were replayed
-	floorOn bool
-	topics  []string
-	queue   []*Message
-	spare   []*Message
-	reason  closeReason
-	wake    chan struct{} // capacity 1: "the queue has something"
-	done    chan struct{} // closed when the hub ends the stream
+	mu     sync.Mutex
+	floor  floor // after a resume: what the replay already wrote
+	topics []string
+	queue  []*Message
+	spare  []*Message
+	reason closeReason
+	wake   chan struct{} // capacity 1: "the queue has something"
+	done   chan struct{} // closed when the hub ends the stream
 }
 
 // ID returns the connection id, unique within its hub.
@@ -95,7 +94,7 @@ func (c *Conn) Send(event string, data any) error {
 
 // SendRaw is Send with data given as bytes, treated as PublishRaw does.
 func (c *Conn) SendRaw(event string, raw []byte) error {
-	m, err := c.hub.newMessage("", event, raw, false, nil)
+	m, err := c.hub.message(AllTopics, event, raw, false, nil)
 	if err != nil {
 		return err
 	}
@@ -137,16 +136,9 @@ func (c *Conn) enqueue(m *Message) bool {
 		c.mu.Unlock()
 		return false
 	}
-	if c.floorOn {
-		// Ids reach a connection in increasing order, so the floor is
-		// checked only until the first delivery past it.
-		if id, ok := m.eventID(); ok {
-			if id.Compare(c.floor) <= 0 {
-				c.mu.Unlock()
-				return true
-			}
-			c.floorOn = false
-		}
+	if c.floor.skip(m) {
+		c.mu.Unlock()
+		return true
 	}
 	if len(c.queue) >= c.hub.cfg.queueSize {
 		c.reason = reasonDropped
@@ -166,22 +158,6 @@ func (c *Conn) enqueue(m *Message) bool {
 		case c.wake <- struct{}{}:
 		default:
 		}
-	}
-	return true
-}
-
-// ping queues a heartbeat unless something is already waiting.
-func (c *Conn) ping() bool {
-	c.mu.Lock()
-	if c.reason != reasonNone || len(c.queue) > 0 {
-		c.mu.Unlock()
-		return false
-	}
-	c.queue = append(c.queue, c.hub.ping)
-	c.mu.Unlock()
-	select {
-	case c.wake <- struct{}{}:
-	default:
 	}
 	return true
 }
@@ -210,21 +186,17 @@ func (c *Conn) release(q []*Message) {
 	c.mu.Unlock()
 }
 
-// dropThrough removes queued messages whose id is at or before cursor (the
-// replay already sent them) and keeps cursor as a floor for deliveries still
-// on their way.
-func (c *Conn) dropThrough(cursor string) {
-	floor, ok := parseIDOK(cursor)
-	if !ok {
+// resumedThrough is called once the replay has written everything up to
+// cursor: queued live deliveries it covered are removed, and later ones at
+// or below it are skipped.
+func (c *Conn) resumedThrough(cursor string) {
+	id, err := ParseID(cursor)
+	if err != nil {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.queue = slices.DeleteFunc(c.queue, func(m *Message) bool {
-		id, ok := m.eventID()
-		return ok && id.Compare(floor) <= 0
-	})
-	c.floor, c.floorOn = floor, true
+	c.queue = c.floor.set(id, c.queue)
 }
 
 // end marks the stream as ended by the hub; the writer loop sees it.
@@ -243,67 +215,4 @@ func (c *Conn) endReason() closeReason {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.reason
-}
-
-// heartbeat returns the hub's shared heartbeat message: a ": ping" comment,
-// never followed by a blank line, or, with WithHeartbeatEvent, an event of
-// that name with empty data and no id (the client keeps its last event id).
-func heartbeat(event string) *Message {
-	m := &Message{}
-	frame := pingComment
-	if event != "" {
-		frame = appendEvent(nil, "", event, nil)
-	}
-	m.frameOnce.Do(func() { m.frame = frame })
-	return m
-}
-
-// connSet is an unordered set of connections that iterates as a slice.
-type connSet struct {
-	list  []*Conn
-	index map[*Conn]int
-}
-
-func (s *connSet) add(c *Conn) {
-	if s.index == nil {
-		s.index = make(map[*Conn]int)
-	}
-	if _, ok := s.index[c]; ok {
-		return
-	}
-	s.index[c] = len(s.list)
-	s.list = append(s.list, c)
-}
-
-func (s *connSet) remove(c *Conn) {
-	i, ok := s.index[c]
-	if !ok {
-		return
-	}
-	last := len(s.list) - 1
-	s.list[i] = s.list[last]
-	s.index[s.list[i]] = i
-	s.list[last] = nil
-	s.list = s.list[:last]
-	delete(s.index, c)
-}
-
-// Writer is where a stream is written: an HTTP response body. Flush sends
-// what was written to the client. A net/http ResponseWriter is adapted by
-// the stream handler; a *bufio.Writer (fasthttp) satisfies it as is. When
-// the Writer also has SetWriteDeadline(time.Time) error, every batch of
-// writes gets a deadline.
-type Writer interface {
-	Write(p []byte) (int, error)
-	Flush() error
-}
-
-type deadliner interface{ SetWriteDeadline(time.Time) error }
-
-// ctxDone is a nil-safe ctx.Done.
-func ctxDone(ctx context.Context) <-chan struct{} {
-	if ctx == nil {
-		return nil
-	}
-	return ctx.Done()
 }

@@ -11,8 +11,9 @@
 //
 // A net/http app gets the whole HTTP contract in one line:
 //
-//	hub, _ := core.NewHub()
-//	core.Mount(mux, "/events", hub, core.BroadcastAuth(core.BearerToken(token)))
+//	hub, err := core.NewHub()
+//	...
+//	err = core.Mount(mux, "/events", hub, core.BroadcastAuth(core.BearerToken(token)))
 //	...
 //	hub.Publish(ctx, "orders", "order.updated", order)
 //
@@ -36,7 +37,17 @@
 // clients dispatch an empty event for each blank line); every event ends
 // with one.
 //
+// Options follow one naming rule: hub options start with With
+// (WithHeartbeat), publish options are bare words (Where, Meta, TraceID,
+// ToConn), and route options name what they set (Topics, Authorize,
+// MaxBodyBytes). Invalid option values are errors from NewHub, Mount and
+// the route constructors, never silently ignored.
+//
 // Framework adapters (echosse, ginsse, fibersse) translate requests and
-// responses only: Stream.Accept checks and registers a stream request and
-// Session.Run writes it to any Writer.
+// responses only, through package core/ext, which holds the extension API
+// for adapter and broker authors so that this package shows an app author
+// only what an app uses. The broker contract (Broker, ReplayLog,
+// BrokerHandler, Message) is here, beside the hub that uses it. The
+// design, with the path of one event from Publish to the socket, is in the
+// repository's docs/ARCHITECTURE.md.
 package core

@@ -22,5 +22,5 @@ func Example_publishing() {
 	hub.Publish(ctx, core.AllTopics, "maintenance", notice)                            // every connection
 	hub.Publish(ctx, "scores", "goal", g, core.Where(core.Match{"channel": "sports"})) // only matching metadata
 	hub.SendTo(ctx, connID, "private", msg)                                            // one connection, on any instance
-	hub.Publish(ctx, "orders", "order.updated", o, core.WithMeta(map[string]string{"tenant": "acme"}), core.WithTraceID(traceID))
+	hub.Publish(ctx, "orders", "order.updated", o, core.Meta(map[string]string{"tenant": "acme"}), core.TraceID(traceID))
 }

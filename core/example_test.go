@@ -18,7 +18,9 @@ func ExampleMount() {
 	defer hub.Shutdown(context.Background())
 
 	mux := http.NewServeMux()
-	core.Mount(mux, "/events", hub, core.BroadcastAuth(core.BearerToken("s3cret")))
+	if err := core.Mount(mux, "/events", hub, core.BroadcastAuth(core.BearerToken("s3cret"))); err != nil {
+		panic(err)
+	}
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 
@@ -62,7 +64,11 @@ func ExampleMount() {
 func ExampleWhere() {
 	hub, _ := core.NewHub()
 	defer hub.Shutdown(context.Background())
-	srv := httptest.NewServer(core.NewStream(hub))
+	stream, err := core.NewStream(hub)
+	if err != nil {
+		panic(err)
+	}
+	srv := httptest.NewServer(stream)
 	defer srv.Close()
 
 	sports, err := http.Get(srv.URL + "/?channel=sports")
@@ -99,7 +105,7 @@ func firstEvent(resp *http.Response) string {
 func ExampleAuthorize() {
 	hub, _ := core.NewHub()
 	defer hub.Shutdown(context.Background())
-	stream := core.NewStream(hub,
+	stream, err := core.NewStream(hub,
 		core.Authorize(func(r *http.Request) (core.Access, error) {
 			user := r.Header.Get("X-User") // set by your auth middleware
 			if user == "" {
@@ -110,6 +116,9 @@ func ExampleAuthorize() {
 		core.OnConnect(func(c *core.Conn, r *http.Request) error {
 			return c.Send("welcome", map[string]string{"user": c.Get("user_id")})
 		}))
+	if err != nil {
+		panic(err)
+	}
 	srv := httptest.NewServer(stream)
 	defer srv.Close()
 

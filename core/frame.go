@@ -2,6 +2,7 @@ package core
 
 import (
 	"bytes"
+	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -24,6 +25,81 @@ var (
 	connectedComment = []byte(": connected\n")
 	pingComment      = []byte(": ping\n")
 )
+
+// Frame returns the message's SSE frame, built on first use and shared by
+// every connection that receives the message. The message's ID must be set
+// before the first call.
+func (m *Message) Frame() []byte {
+	m.frameOnce.Do(m.buildFrame)
+	return m.frame
+}
+
+// buildFrame writes the frame in one buffer sized up front. The envelope is
+// compact JSON, so it fits one data line; should it hold a line break (a
+// broker handed over uncompacted data), it is split as the spec requires.
+func (m *Message) buildFrame() {
+	n := 96 + 2*len(m.id) + 2*len(m.Event) + len(m.Topic) + len(m.Producer) + len(m.TraceID) + len(m.Data)
+	for k, v := range m.Meta {
+		n += len(k) + len(v) + 8
+	}
+	b := make([]byte, 0, n)
+	if m.id != "" {
+		b = append(b, "id: "...)
+		b = append(b, m.id...)
+		b = append(b, '\n')
+	}
+	b = append(b, "event: "...)
+	b = append(b, m.Event...)
+	b = append(b, "\ndata: "...)
+	start := len(b)
+	b = m.appendEnvelope(b)
+	if bytes.ContainsAny(b[start:], "\r\n") {
+		env := bytes.Clone(b[start:])
+		b = appendData(b[:start-len("data: ")], env)
+	} else {
+		b = append(b, '\n')
+	}
+	m.frame = append(b, '\n')
+}
+
+// appendEnvelope writes the envelope JSON with reserved meta keys first and
+// caller keys sorted, so the same message always has the same bytes.
+func (m *Message) appendEnvelope(b []byte) []byte {
+	b = append(b, `{"id":`...)
+	b = appendJSONString(b, m.id)
+	b = append(b, `,"event":`...)
+	b = appendJSONString(b, m.Event)
+	b = append(b, `,"occurred_at":"`...)
+	b = m.OccurredAt.UTC().AppendFormat(b, time.RFC3339Nano)
+	b = append(b, `","data":`...)
+	if len(m.Data) == 0 {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, m.Data...)
+	}
+	b = append(b, `,"meta":{"topic":`...)
+	b = appendJSONString(b, m.Topic)
+	b = append(b, `,"producer":`...)
+	b = appendJSONString(b, m.Producer)
+	b = append(b, `,"trace_id":`...)
+	b = appendJSONString(b, m.traceID())
+	if len(m.Meta) > 0 {
+		keys := make([]string, 0, len(m.Meta))
+		for k := range m.Meta {
+			if !reservedMeta(k) {
+				keys = append(keys, k)
+			}
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			b = append(b, ',')
+			b = appendJSONString(b, k)
+			b = append(b, ':')
+			b = appendJSONString(b, m.Meta[k])
+		}
+	}
+	return append(b, "}}"...)
+}
 
 // appendRetry appends a "retry:" line; only ASCII digits follow the colon.
 func appendRetry(dst []byte, d time.Duration) []byte {

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/ssekit/ssekit/core"
+	"github.com/ssekit/ssekit/core/ext"
 )
 
 // bufWriter is an in-memory stream body.
@@ -36,7 +37,7 @@ func (w *bufWriter) Bytes() []byte {
 // ends the stream and returns every byte it wrote.
 func capture(t testing.TB, hub *core.Hub, query string, publish func()) []byte {
 	t.Helper()
-	sess, err := core.NewStream(hub).Accept(httptest.NewRequest("GET", "/events?"+query, nil))
+	sess, err := ext.Accept(mustStream(t, hub), httptest.NewRequest("GET", "/events?"+query, nil))
 	if err != nil {
 		t.Fatalf("Accept: %v", err)
 	}
@@ -163,7 +164,7 @@ func TestEventNamesThatWouldInjectFieldsAreRefusedBeforeAnyByteIsWritten(t *test
 		}
 	}
 	// The id a client sends back is never echoed raw into an id field.
-	sess, err := core.NewStream(hub).Accept(httptest.NewRequest("GET", "/events?lastEventId=1%0Aevent:%20x", nil))
+	sess, err := ext.Accept(mustStream(t, hub), httptest.NewRequest("GET", "/events?lastEventId=1%0Aevent:%20x", nil))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,13 +9,14 @@ import (
 	"time"
 
 	"github.com/ssekit/ssekit/core"
+	"github.com/ssekit/ssekit/core/ext"
 )
 
 // runSession starts an in-process stream whose output lands in w; the
 // returned channel receives Run's result and when it returned.
-func runSession(t *testing.T, hub *core.Hub, query string, w *bufWriter) (*core.Session, chan time.Time) {
+func runSession(t *testing.T, hub *core.Hub, query string, w *bufWriter) (*ext.Session, chan time.Time) {
 	t.Helper()
-	sess, err := core.NewStream(hub).Accept(httptest.NewRequest("GET", "/events?"+query, nil))
+	sess, err := ext.Accept(mustStream(t, hub), httptest.NewRequest("GET", "/events?"+query, nil))
 	if err != nil {
 		t.Fatalf("Accept: %v", err)
 	}

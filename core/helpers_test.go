@@ -38,7 +38,9 @@ func newHub(t testing.TB, opts ...core.HubOption) *core.Hub {
 func serve(t testing.TB, hub *core.Hub, opts ...core.RouteOption) *httptest.Server {
 	t.Helper()
 	mux := http.NewServeMux()
-	core.Mount(mux, "/events", hub, opts...)
+	if err := core.Mount(mux, "/events", hub, opts...); err != nil {
+		t.Fatalf("Mount: %v", err)
+	}
 	srv := httptest.NewServer(mux)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), waitFor)
@@ -245,3 +247,13 @@ func post(t testing.TB, url, token, body string) (int, map[string]any) {
 }
 
 func jsonDecode(r io.Reader, v any) error { return json.NewDecoder(r).Decode(v) }
+
+// mustStream is core.NewStream for a test.
+func mustStream(t testing.TB, hub *core.Hub, opts ...core.RouteOption) *core.Stream {
+	t.Helper()
+	s, err := core.NewStream(hub, opts...)
+	if err != nil {
+		t.Fatalf("NewStream: %v", err)
+	}
+	return s
+}

@@ -28,12 +28,12 @@ func httpErrorf(status int, err error) *HTTPError {
 	return &HTTPError{Status: status, Message: err.Error()}
 }
 
-// ErrorResponse returns the status and JSON body {"error": "…"} for err. An
-// *HTTPError keeps its status; the hub's sentinel errors map to theirs (for
-// example ErrTooManyConnections to 503, ErrIdentityLimit to 429); anything
-// else is a 500 whose message is not revealed. Adapters use it to answer in
-// their framework's own way.
-func ErrorResponse(err error) (status int, body []byte) {
+// errorResponse returns the status and JSON body {"error": "…"} for err. An
+// *HTTPError keeps its status; the package's sentinel errors map to theirs
+// (for example ErrTooManyConnections to 503, ErrIdentityLimit to 429);
+// anything else is a 500 whose message is not revealed. Adapters reach it
+// through ext.ErrorResponse to answer in their framework's own way.
+func errorResponse(err error) (status int, body []byte) {
 	status, msg := http.StatusInternalServerError, "internal error"
 	var he *HTTPError
 	var mbe *http.MaxBytesError
@@ -59,9 +59,9 @@ func ErrorResponse(err error) (status int, body []byte) {
 	return status, body
 }
 
-// WriteError answers a net/http request with ErrorResponse(err).
-func WriteError(w http.ResponseWriter, err error) {
-	status, body := ErrorResponse(err)
+// writeError answers a net/http request with errorResponse(err).
+func writeError(w http.ResponseWriter, err error) {
+	status, body := errorResponse(err)
 	writeJSON(w, status, body)
 }
 

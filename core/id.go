@@ -1,7 +1,6 @@
 package core
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -19,9 +18,6 @@ type EventID struct {
 	// Seq orders events that share Ms.
 	Seq uint64
 }
-
-// ErrInvalidID is returned when a string is not an event id.
-var ErrInvalidID = errors.New("core: invalid event id")
 
 // ParseID parses an id of the form "<ms>-<seq>". A bare "<ms>" is accepted
 // as "<ms>-0".
@@ -65,9 +61,9 @@ func (id EventID) Compare(other EventID) int {
 	return 0
 }
 
-// CompareIDs compares two wire ids. An invalid id sorts before every valid
+// compareIDs compares two wire ids. An invalid id sorts before every valid
 // one; two invalid ids compare equal.
-func CompareIDs(a, b string) int {
+func compareIDs(a, b string) int {
 	ia, ea := ParseID(a)
 	ib, eb := ParseID(b)
 	switch {

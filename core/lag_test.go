@@ -14,19 +14,19 @@ import (
 type laggyBroker struct {
 	*core.MemoryBroker
 	mu   sync.Mutex
-	fns  []func(*core.Message)
+	hs   []core.BrokerHandler
 	hold bool
 	held []*core.Message
 }
 
-func (b *laggyBroker) Subscribe(fn func(*core.Message)) (func(), error) {
+func (b *laggyBroker) Subscribe(h core.BrokerHandler) (func(), error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.fns = append(b.fns, fn)
+	b.hs = append(b.hs, h)
 	return func() {
 		b.mu.Lock()
 		defer b.mu.Unlock()
-		b.fns = nil
+		b.hs = nil
 	}, nil
 }
 
@@ -41,8 +41,8 @@ func (b *laggyBroker) Publish(ctx context.Context, m *core.Message) (string, err
 		b.held = append(b.held, m)
 		return id, nil
 	}
-	for _, fn := range b.fns {
-		fn(m)
+	for _, h := range b.hs {
+		h.Deliver(m)
 	}
 	return id, nil
 }
@@ -52,8 +52,8 @@ func (b *laggyBroker) release() {
 	defer b.mu.Unlock()
 	b.hold = false
 	for _, m := range b.held {
-		for _, fn := range b.fns {
-			fn(m)
+		for _, h := range b.hs {
+			h.Deliver(m)
 		}
 	}
 	b.held = nil
@@ -90,26 +90,4 @@ func TestResumeSkipsLiveDeliveriesTheReplayAlreadySent(t *testing.T) {
 		t.Fatalf("after the replay got %q (%s), want %q: a live delivery at or below the replay cursor was sent again", e.ID, e.Event, e4)
 	}
 	broker.Close()
-}
-
-func TestRoutesAndAcceptsEventStream(t *testing.T) {
-	for path, want := range map[string][3]string{
-		"/events/": {"/events", "/events/stats", "/events/broadcast"},
-		"events":   {"/events", "/events/stats", "/events/broadcast"},
-		"":         {"/", "/stats", "/broadcast"},
-		"/a/b":     {"/a/b", "/a/b/stats", "/a/b/broadcast"},
-	} {
-		s, st, b := core.Routes(path)
-		if [3]string{s, st, b} != want {
-			t.Errorf("Routes(%q) = %q %q %q, want %q", path, s, st, b, want)
-		}
-	}
-	for accept, want := range map[string]bool{
-		"text/event-stream": true, "text/html, Text/Event-Stream;q=0.9": true,
-		"": false, "*/*": false, "application/json": false,
-	} {
-		if got := core.AcceptsEventStream(accept); got != want {
-			t.Errorf("AcceptsEventStream(%q) = %v", accept, got)
-		}
-	}
 }

@@ -3,7 +3,7 @@ package core
 import (
 	"bytes"
 	"encoding/json"
-	"slices"
+	"fmt"
 	"sync"
 	"time"
 )
@@ -37,11 +37,10 @@ func reservedMeta(k string) bool { return k == MetaTopic || k == MetaProducer ||
 
 // Message is an event on its way from a publisher to the hubs: the envelope's
 // fields plus where it should go. Brokers carry Messages between hubs; they
-// may encode them with encoding/json (ID excluded, since a broker assigns
-// it). A Message handed to a broker or a hub must not be modified afterwards.
+// may encode them with encoding/json (the id is not encoded: a broker
+// assigns it with SetID). A Message handed to a broker must not be modified
+// afterwards, apart from SetID by the broker.
 type Message struct {
-	// ID is assigned by the broker when the message is published.
-	ID string `json:"-"`
 	// Topic the message is published to, or AllTopics.
 	Topic string `json:"topic"`
 	// Event is the SSE event name.
@@ -63,62 +62,27 @@ type Message struct {
 	// ConnID, when set, narrows delivery to the one connection with that id.
 	ConnID string `json:"conn_id,omitempty"`
 
+	id        string  // set once by the broker (SetID)
+	eid       EventID // id, parsed
+	hasEID    bool
 	frameOnce sync.Once
 	frame     []byte
-	eid       EventID // ID parsed, set with frame
-	eidOK     bool
 	envOnce   sync.Once
 	env       *Envelope
 }
 
-// Frame returns the message's SSE frame, built on first use and shared by
-// every connection that receives the message. The message's ID must be set
-// before the first call.
-func (m *Message) Frame() []byte {
-	m.frameOnce.Do(m.buildFrame)
-	return m.frame
+// SetID gives the message its id. The broker calls it once, in Publish (or
+// when it receives the message from another instance), before the message
+// reaches any hub; the id is parsed here and nowhere else.
+func (m *Message) SetID(id EventID) {
+	m.id, m.eid, m.hasEID = id.String(), id, true
 }
 
-// buildFrame writes the frame in one buffer sized up front. The envelope is
-// compact JSON, so it fits one data line; should it hold a line break (a
-// broker handed over uncompacted data), it is split as the spec requires.
-func (m *Message) buildFrame() {
-	n := 96 + 2*len(m.ID) + 2*len(m.Event) + len(m.Topic) + len(m.Producer) + len(m.TraceID) + len(m.Data)
-	for k, v := range m.Meta {
-		n += len(k) + len(v) + 8
-	}
-	b := make([]byte, 0, n)
-	if m.ID != "" {
-		b = append(b, "id: "...)
-		b = append(b, m.ID...)
-		b = append(b, '\n')
-	}
-	b = append(b, "event: "...)
-	b = append(b, m.Event...)
-	b = append(b, "\ndata: "...)
-	start := len(b)
-	b = m.appendEnvelope(b)
-	if bytes.ContainsAny(b[start:], "\r\n") {
-		env := bytes.Clone(b[start:])
-		b = appendData(b[:start-len("data: ")], env)
-	} else {
-		b = append(b, '\n')
-	}
-	m.frame = append(b, '\n')
-	m.eid, m.eidOK = parseIDOK(m.ID)
-}
+// ID returns the id the broker assigned ("" before SetID).
+func (m *Message) ID() string { return m.id }
 
-// eventID returns the parsed ID (ok false for an empty or foreign id). It
-// is valid once Frame has been called.
-func (m *Message) eventID() (EventID, bool) { return m.eid, m.eidOK }
-
-func parseIDOK(s string) (EventID, bool) {
-	if s == "" {
-		return EventID{}, false
-	}
-	id, err := ParseID(s)
-	return id, err == nil
-}
+// EventID returns the parsed id; ok is false before SetID.
+func (m *Message) EventID() (id EventID, ok bool) { return m.eid, m.hasEID }
 
 // Envelope returns the parsed envelope, built on first use and shared: it
 // must not be modified.
@@ -131,7 +95,7 @@ func (m *Message) Envelope() *Envelope {
 		meta[MetaTopic] = m.Topic
 		meta[MetaProducer] = m.Producer
 		meta[MetaTraceID] = m.traceID()
-		m.env = &Envelope{ID: m.ID, Event: m.Event, OccurredAt: m.OccurredAt, Data: m.Data, Meta: meta}
+		m.env = &Envelope{ID: m.id, Event: m.Event, OccurredAt: m.OccurredAt, Data: m.Data, Meta: meta}
 	})
 	return m.env
 }
@@ -140,68 +104,22 @@ func (m *Message) traceID() string {
 	if m.TraceID != "" {
 		return m.TraceID
 	}
-	return m.ID
+	return m.id
 }
 
-// appendEnvelope writes the envelope JSON with reserved meta keys first and
-// caller keys sorted, so the same message always has the same bytes.
-func (m *Message) appendEnvelope(b []byte) []byte {
-	b = append(b, `{"id":`...)
-	b = appendJSONString(b, m.ID)
-	b = append(b, `,"event":`...)
-	b = appendJSONString(b, m.Event)
-	b = append(b, `,"occurred_at":"`...)
-	b = m.OccurredAt.UTC().AppendFormat(b, time.RFC3339Nano)
-	b = append(b, `","data":`...)
-	if len(m.Data) == 0 {
-		b = append(b, "null"...)
-	} else {
-		b = append(b, m.Data...)
-	}
-	b = append(b, `,"meta":{"topic":`...)
-	b = appendJSONString(b, m.Topic)
-	b = append(b, `,"producer":`...)
-	b = appendJSONString(b, m.Producer)
-	b = append(b, `,"trace_id":`...)
-	b = appendJSONString(b, m.traceID())
-	if len(m.Meta) > 0 {
-		keys := make([]string, 0, len(m.Meta))
-		for k := range m.Meta {
-			if !reservedMeta(k) {
-				keys = append(keys, k)
-			}
-		}
-		slices.Sort(keys)
-		for _, k := range keys {
-			b = append(b, ',')
-			b = appendJSONString(b, k)
-			b = append(b, ':')
-			b = appendJSONString(b, m.Meta[k])
-		}
-	}
-	return append(b, "}}"...)
-}
-
-// NewMessage builds a message as Hub.Publish does, for brokers and
-// publishers that have no hub (see redisbackend.Publisher): it validates
-// the topic (AllTopics allowed) and the event name, turns raw into envelope
-// data (valid JSON compacted, anything else a JSON string) and applies the
-// options. It does not check a size limit: the caller does.
-func NewMessage(topic, event string, raw []byte, opts ...PublishOption) (*Message, error) {
+// newMessage is the one constructor of a message, for Hub.Publish and
+// for publishers without a hub (ext.NewMessage): it validates the topic
+// (AllTopics allowed, "" refused) and the event name, takes data as
+// envelope data (compact JSON) and applies the options.
+func newMessage(producer, topic, event string, data json.RawMessage, opts []PublishOption) (*Message, error) {
 	if err := ValidateEvent(event); err != nil {
 		return nil, err
 	}
-	return buildMessage(topic, event, rawData(raw), DefaultProducer, opts)
-}
-
-// buildMessage validates the topic and assembles a message around data
-// that is already envelope data (compact JSON).
-func buildMessage(topic, event string, data json.RawMessage, producer string, opts []PublishOption) (*Message, error) {
-	if topic == "" {
-		topic = AllTopics
-	}
 	if topic != AllTopics {
 		if err := ValidateTopic(topic); err != nil {
+			if topic == "" {
+				return nil, fmt.Errorf("%w: empty (use core.AllTopics to reach every connection)", ErrInvalidTopic)
+			}
 			return nil, err
 		}
 	}

@@ -17,39 +17,44 @@ type Router interface {
 //	GET  path/stats      counters as JSON (NewStats)
 //	POST path/broadcast  publish over HTTP, off until BroadcastAuth (NewBroadcast)
 //
-// The same options go to all three. Patterns carry no method, so any
-// Router works; each handler answers 405 to other methods.
+// The same options go to all three; each route takes those that concern
+// it. Patterns carry no method, so any Router works; each handler answers
+// 405, with an Allow header, to other methods. An invalid option value
+// makes Mount return an error wrapping ErrInvalidOption, and register
+// nothing.
 //
-//	core.Mount(mux, "/events", hub, core.BroadcastAuth(core.BearerToken(token)))
-func Mount(r Router, path string, hub *Hub, opts ...RouteOption) {
-	stream, stats, broadcast := Routes(path)
-	r.Handle(stream, NewStream(hub, opts...))
-	r.Handle(stats, NewStats(hub, opts...))
-	r.Handle(broadcast, NewBroadcast(hub, opts...))
+//	if err := core.Mount(mux, "/events", hub, core.BroadcastAuth(core.BearerToken(token))); err != nil {
+//		log.Fatal(err)
+//	}
+func Mount(r Router, path string, hub *Hub, opts ...RouteOption) error {
+	st, err := newStream(hub, false, opts)
+	if err != nil {
+		return err
+	}
+	sh, err := newStats(hub, false, opts)
+	if err != nil {
+		return err
+	}
+	bh, err := newBroadcast(hub, false, opts)
+	if err != nil {
+		return err
+	}
+	stream, stats, broadcast := routes(path)
+	r.Handle(stream, st)
+	r.Handle(stats, sh)
+	r.Handle(broadcast, bh)
+	return nil
 }
 
-// Routes returns the three paths Mount registers under path, so that every
-// adapter registers the same ones: Routes("/events/") is "/events",
-// "/events/stats", "/events/broadcast"; Routes("") is "/", "/stats",
-// "/broadcast".
-func Routes(path string) (stream, stats, broadcast string) {
+// routes returns the three paths Mount registers under path, so that every
+// adapter registers the same ones (through ext.Routes): routes("/events/")
+// is "/events", "/events/stats", "/events/broadcast"; routes("") is "/",
+// "/stats", "/broadcast".
+func routes(path string) (stream, stats, broadcast string) {
 	base := strings.TrimRight("/"+strings.Trim(path, "/"), "/")
 	stream = base
 	if stream == "" {
 		stream = "/"
 	}
 	return stream, base + "/stats", base + "/broadcast"
-}
-
-// AcceptsEventStream reports whether an Accept header value asks for
-// text/event-stream, as EventSource sends. Adapters use it to keep
-// buffering middleware (gzip, timeouts, etags, caches) off stream requests.
-func AcceptsEventStream(accept string) bool {
-	for _, part := range strings.Split(accept, ",") {
-		mt, _, _ := strings.Cut(part, ";")
-		if strings.EqualFold(strings.TrimSpace(mt), "text/event-stream") {
-			return true
-		}
-	}
-	return false
 }

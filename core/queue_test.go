@@ -33,7 +33,9 @@ func (l smallBuffers) Accept() (net.Conn, error) {
 func serveSmallBuffers(t testing.TB, hub *core.Hub, opts ...core.RouteOption) *httptest.Server {
 	t.Helper()
 	mux := http.NewServeMux()
-	core.Mount(mux, "/events", hub, opts...)
+	if err := core.Mount(mux, "/events", hub, opts...); err != nil {
+		t.Fatalf("Mount: %v", err)
+	}
 	srv := httptest.NewUnstartedServer(mux)
 	srv.Listener = smallBuffers{srv.Listener}
 	srv.Start()

@@ -2,17 +2,18 @@ package core
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"math/rand/v2"
 	"sync"
 	"time"
+
+	"github.com/ssekit/ssekit/core/internal/bridge"
 )
 
-// Session is a registered stream waiting to be run: the stream handler
-// creates it with Stream.Accept, a framework adapter runs it with Run on the
-// response body. A Session must be either Run or Closed, exactly once.
-type Session struct {
+// session is a registered stream waiting to be run: the stream handler
+// creates it with Stream.accept and runs it on the response body; a
+// framework adapter does the same through ext.Accept and ext.Session. A
+// session must be either Run or Closed, exactly once.
+type session struct {
 	hub         *Hub
 	conn        *Conn
 	lastEventID string
@@ -20,11 +21,11 @@ type Session struct {
 	deadlineAt  int64 // UnixNano of the write deadline last set (Run's goroutine only)
 }
 
-// Conn returns the session's connection.
-func (s *Session) Conn() *Conn { return s.conn }
+// Conn returns the session's connection (for ext.Session).
+func (s *session) Conn() *Conn { return s.conn }
 
 // Close releases a session that will not be run.
-func (s *Session) Close() {
+func (s *session) Close() {
 	s.once.Do(func() {
 		s.conn.end(reasonDisconnected)
 		s.hub.unregister(s.conn)
@@ -44,7 +45,7 @@ func (s *Session) Close() {
 // than half of the write timeout is left, and the last deadline stays in
 // place after Run: a net/http caller resets it (as
 // Stream.ServeHTTP does) before the connection serves another request.
-func (s *Session) Run(ctx context.Context, w Writer) error {
+func (s *session) Run(ctx context.Context, w bridge.Writer) error {
 	ran := false
 	s.once.Do(func() { ran = true })
 	if !ran {
@@ -52,7 +53,7 @@ func (s *Session) Run(ctx context.Context, w Writer) error {
 	}
 	h, c := s.hub, s.conn
 	defer h.unregister(c)
-	dl, _ := w.(deadliner)
+	dl, _ := w.(bridge.Deadliner)
 
 	pre := make([]byte, 0, 64)
 	pre = append(pre, connectedComment...)
@@ -90,7 +91,7 @@ func (s *Session) Run(ctx context.Context, w Writer) error {
 // deadline gives the next batch of writes at least half the write timeout:
 // the deadline moves forward only when less than half of it is left, so a
 // busy stream pays for it once per half timeout, not once per flush.
-func (s *Session) deadline(dl deadliner, now time.Time) {
+func (s *session) deadline(dl bridge.Deadliner, now time.Time) {
 	if dl == nil {
 		return
 	}
@@ -104,7 +105,7 @@ func (s *Session) deadline(dl deadliner, now time.Time) {
 }
 
 // writePending writes every queued frame and flushes once.
-func (s *Session) writePending(w Writer, dl deadliner) error {
+func (s *session) writePending(w bridge.Writer, dl bridge.Deadliner) error {
 	c := s.conn
 	q := c.take()
 	if len(q) == 0 {
@@ -135,10 +136,11 @@ func (s *Session) writePending(w Writer, dl deadliner) error {
 }
 
 // finish ends a stream the hub closed. Unless it was dropped for a full
-// queue, it first gets what is already queued. On shutdown and at the end of
-// its lifetime it then gets a final retry hint; Shutdown spreads that hint
-// with jitter so clients do not all come back at once.
-func (s *Session) finish(w Writer, dl deadliner) error {
+// queue, it first gets what is already queued. On shutdown, after a broker
+// gap and at the end of its lifetime it then gets a final retry hint;
+// shutdown and gaps spread that hint with jitter (WithShutdownSpread) so
+// clients do not all come back at once.
+func (s *session) finish(w bridge.Writer, dl bridge.Deadliner) error {
 	h := s.hub
 	reason := s.conn.endReason()
 	if reason == reasonDropped {
@@ -147,14 +149,14 @@ func (s *Session) finish(w Writer, dl deadliner) error {
 	if err := s.writePending(w, dl); err != nil {
 		return err
 	}
-	if reason != reasonShutdown && reason != reasonLifetime {
+	if reason != reasonShutdown && reason != reasonLifetime && reason != reasonGap {
 		return nil
 	}
 	retry := h.cfg.retry
 	if retry <= 0 {
 		retry = DefaultRetry
 	}
-	if reason == reasonShutdown && h.cfg.shutdownSpread > 0 {
+	if (reason == reasonShutdown || reason == reasonGap) && h.cfg.shutdownSpread > 0 {
 		retry += rand.N(h.cfg.shutdownSpread)
 	}
 	s.deadline(dl, time.Now())
@@ -164,60 +166,10 @@ func (s *Session) finish(w Writer, dl deadliner) error {
 	return w.Flush()
 }
 
-// resumeFlushBytes is how much replayed data is written between flushes.
-const resumeFlushBytes = 32 << 10
-
-// resume sends what the client missed after lastEventID, or a reset event
-// when the log cannot say. Live events delivered meanwhile wait in the
-// queue; those the replay already covered are then removed from it, so the
-// client sees no duplicate and no gap.
-func (s *Session) resume(ctx context.Context, w Writer, dl deadliner) error {
-	h, c := s.hub, s.conn
-	if h.replay == nil {
-		return s.reset(w, "", "no_replay_log")
-	}
-	pending, sent := 0, uint64(0)
-	cursor, err := h.replay.Replay(ctx, s.lastEventID, func(m *Message) error {
-		if m.ConnID != "" || (m.Topic != AllTopics && !c.subscribed(m.Topic)) || !c.accepts(m) {
-			return nil
-		}
-		if pending == 0 {
-			s.deadline(dl, time.Now())
-		}
-		f := m.Frame()
-		if _, err := w.Write(f); err != nil {
-			return err
-		}
-		sent++
-		if pending += len(f); pending >= resumeFlushBytes {
-			pending = 0
-			return w.Flush()
-		}
+// ctxDone is a nil-safe ctx.Done.
+func ctxDone(ctx context.Context) <-chan struct{} {
+	if ctx == nil {
 		return nil
-	})
-	h.stats.replayed.Add(sent)
-	h.stats.delivered.Add(sent)
-	if errors.Is(err, ErrUnknownID) {
-		c.dropThrough(cursor)
-		return s.reset(w, cursor, "unknown_last_event_id")
 	}
-	if err != nil {
-		return err
-	}
-	c.dropThrough(cursor)
-	return nil
-}
-
-// reset writes the ResetEvent. Its id is the log position the client may
-// resume from once it has refetched its state.
-func (s *Session) reset(w Writer, cursor, reason string) error {
-	h := s.hub
-	data, _ := json.Marshal(struct {
-		Reason      string `json:"reason"`
-		LastEventID string `json:"last_event_id"`
-	}{reason, s.lastEventID})
-	m := &Message{ID: cursor, Topic: AllTopics, Event: ResetEvent, Data: data, OccurredAt: time.Now(), Producer: h.cfg.producer}
-	h.stats.resets.Add(1)
-	_, err := w.Write(m.Frame())
-	return err
+	return ctx.Done()
 }

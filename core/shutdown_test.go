@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ssekit/ssekit/core"
+	"github.com/ssekit/ssekit/core/ext"
 )
 
 func TestShutdownEndsStreamsWithJitteredRetryAndRefusesNewOnes(t *testing.T) {
@@ -62,7 +63,7 @@ func TestShutdownEndsStreamsWithJitteredRetryAndRefusesNewOnes(t *testing.T) {
 func TestShutdownReturnsWhenItsContextEnds(t *testing.T) {
 	hub := newHub(t, core.WithHeartbeat(0))
 	// A registered session nobody runs never ends by itself.
-	sess, err := core.NewStream(hub).Accept(mustRequest(t, "/events"))
+	sess, err := ext.Accept(mustStream(t, hub), mustRequest(t, "/events"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,24 +10,34 @@ import (
 
 // Stream is the stream route: it turns a GET request into a registered
 // connection and writes the event stream. It is an http.Handler; framework
-// adapters that do not run on net/http use Accept and Session.Run instead.
+// adapters that do not run on net/http use ext.Accept instead.
 type Stream struct {
 	hub *Hub
 	cfg *routeConfig
 }
 
-// NewStream returns the stream route of hub.
+// NewStream returns the stream route of hub alone, for custom routing; the
+// options must all concern the stream route.
 //
-//	mux.Handle("GET /events", core.NewStream(hub, core.Topics("news")))
-func NewStream(hub *Hub, opts ...RouteOption) *Stream {
-	return &Stream{hub: hub, cfg: newRouteConfig(opts)}
+//	stream, err := core.NewStream(hub, core.Topics("news"))
+//	mux.Handle("/news", stream)
+func NewStream(hub *Hub, opts ...RouteOption) (*Stream, error) {
+	return newStream(hub, true, opts)
 }
 
-// EachStreamHeader calls set for every response header of a stream:
+func newStream(hub *Hub, single bool, opts []RouteOption) (*Stream, error) {
+	cfg, err := newRouteConfig(hub, streamRoute, single, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &Stream{hub: hub, cfg: cfg}, nil
+}
+
+// streamHeaders calls set for every response header of a stream:
 // Content-Type text/event-stream, Cache-Control no-cache,
 // X-Accel-Buffering no (nginx must not buffer) and, on HTTP/1.x,
 // Connection keep-alive.
-func EachStreamHeader(protoMajor int, set func(key, value string)) {
+func streamHeaders(protoMajor int, set func(key, value string)) {
 	set("Content-Type", "text/event-stream")
 	set("Cache-Control", "no-cache")
 	set("X-Accel-Buffering", "no")
@@ -39,16 +49,21 @@ func EachStreamHeader(protoMajor int, set func(key, value string)) {
 // ServeHTTP serves one stream. Errors before the stream starts are answered
 // with a status and a JSON body; after it starts, the stream simply ends.
 func (s *Stream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet {
+		w.Header().Set("Allow", http.MethodGet)
+		writeError(w, errStreamMethod)
+		return
+	}
 	if !canFlush(w) {
-		WriteError(w, &HTTPError{Status: http.StatusInternalServerError, Message: "streaming unsupported: the ResponseWriter cannot flush"})
+		writeError(w, &HTTPError{Status: http.StatusInternalServerError, Message: "streaming unsupported: the ResponseWriter cannot flush"})
 		return
 	}
-	sess, err := s.Accept(r)
+	sess, err := s.accept(r)
 	if err != nil {
-		WriteError(w, err)
+		writeError(w, err)
 		return
 	}
-	EachStreamHeader(r.ProtoMajor, w.Header().Set)
+	streamHeaders(r.ProtoMajor, w.Header().Set)
 	w.WriteHeader(http.StatusOK)
 	rc := http.NewResponseController(w)
 	if err := sess.Run(r.Context(), httpWriter{w, rc}); err != nil {
@@ -59,13 +74,17 @@ func (s *Stream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_ = rc.SetWriteDeadline(time.Time{})
 }
 
-// Accept checks a stream request and registers its connection: method,
+// errStreamMethod answers a stream request that is not a GET; the caller
+// sets the Allow header.
+var errStreamMethod = &HTTPError{Status: http.StatusMethodNotAllowed, Message: "stream requires GET"}
+
+// accept checks a stream request and registers its connection: method,
 // Authorize hook, topics, query metadata, limits, then the OnConnect hook.
-// The error, if any, is one ErrorResponse understands. The caller must Run
+// The error, if any, is one errorResponse understands. The caller must Run
 // or Close the session.
-func (s *Stream) Accept(r *http.Request) (*Session, error) {
+func (s *Stream) accept(r *http.Request) (*session, error) {
 	if r.Method != http.MethodGet {
-		return nil, &HTTPError{Status: http.StatusMethodNotAllowed, Message: "stream requires GET"}
+		return nil, errStreamMethod
 	}
 	if s.hub.Closing() {
 		return nil, ErrClosed
@@ -96,7 +115,7 @@ func (s *Stream) Accept(r *http.Request) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	sess := &Session{hub: s.hub, conn: c, lastEventID: last}
+	sess := &session{hub: s.hub, conn: c, lastEventID: last}
 	if s.cfg.onConnect != nil {
 		if err := s.cfg.onConnect(c, r); err != nil {
 			sess.Close()
@@ -175,7 +194,7 @@ func (s *Stream) meta(q map[string][]string, access Access) (map[string]string, 
 	return meta, nil
 }
 
-// httpWriter adapts a net/http response to Writer, with per-write
+// httpWriter adapts a net/http response to a stream writer, with per-write
 // deadlines through http.ResponseController (which unwraps middleware
 // writers).
 type httpWriter struct {

@@ -75,7 +75,7 @@ func TestEnvelopeReservedMetaCannotBeOverridden(t *testing.T) {
 	c := dial(t, srv.URL+"/events?topic=orders", nil)
 	waitUntil(t, "connection", func() bool { return hub.Count() == 1 })
 	id := mustPublish(t, hub, "orders", "order.updated", map[string]any{"id": 42},
-		core.WithMeta(map[string]string{"tenant": "acme", "topic": "evil", "producer": "evil", "trace_id": "evil"}))
+		core.Meta(map[string]string{"tenant": "acme", "topic": "evil", "producer": "evil", "trace_id": "evil"}))
 	e, env := c.nextEnvelope()
 	if e.ID != id || env.ID != id || env.Event != "order.updated" || env.OccurredAt.IsZero() {
 		t.Fatalf("envelope %+v, frame id %q, want id %q", env, e.ID, id)
@@ -90,7 +90,7 @@ func TestEnvelopeReservedMetaCannotBeOverridden(t *testing.T) {
 	if err := env.Decode(&data); err != nil || data.ID != 42 {
 		t.Fatalf("data: %+v %v", data, err)
 	}
-	mustPublish(t, hub, "orders", "traced", 1, core.WithTraceID("req-7"))
+	mustPublish(t, hub, "orders", "traced", 1, core.TraceID("req-7"))
 	if _, env := c.nextEnvelope(); env.Meta["trace_id"] != "req-7" {
 		t.Fatalf("trace_id = %q", env.Meta["trace_id"])
 	}
@@ -285,9 +285,9 @@ func TestStatsRouteServesCounters(t *testing.T) {
 func TestSendToLeavesTheCallersOptionsAlone(t *testing.T) {
 	hub := newHub(t)
 	opts := make([]core.PublishOption, 1, 4)
-	opts[0] = core.WithMeta(map[string]string{"k": "v"})
+	opts[0] = core.Meta(map[string]string{"k": "v"})
 	spare := opts[:2]
-	spare[1] = core.WithTraceID("mine")
+	spare[1] = core.TraceID("mine")
 	if _, err := hub.SendTo(context.Background(), "nobody", "e", 1, opts...); err != nil {
 		t.Fatal(err)
 	}

@@ -1,21 +1,8 @@
 package core
 
 import (
-	"errors"
 	"fmt"
 	"unicode/utf8"
-)
-
-// Errors returned for input that cannot be published or subscribed to.
-var (
-	// ErrInvalidEvent is returned for an empty event name, or one holding
-	// control characters (CR, LF and NUL would inject SSE fields) or invalid
-	// UTF-8, or one longer than MaxNameLen bytes.
-	ErrInvalidEvent = errors.New("core: invalid event name")
-	// ErrInvalidTopic is returned for an empty topic, one holding control
-	// characters or invalid UTF-8, or one longer than MaxNameLen bytes. The
-	// topic "*" is reserved for publishing to every connection.
-	ErrInvalidTopic = errors.New("core: invalid topic")
 )
 
 // MaxNameLen is the longest event name or topic accepted, in bytes.

@@ -2,7 +2,9 @@
 // one line:
 //
 //	hub, _ := core.NewHub()
-//	echosse.SSE(e, "/events", hub, core.BroadcastAuth(core.BearerToken(token)))
+//	if err := echosse.SSE(e, "/events", hub, core.BroadcastAuth(core.BearerToken(token))); err != nil {
+//		log.Fatal(err)
+//	}
 //
 // registers GET /events (the stream), GET /events/stats and
 // POST /events/broadcast on an *echo.Echo or an *echo.Group, with the same

@@ -1,11 +1,11 @@
 package echosse
 
 import (
-	"context"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 	"github.com/ssekit/ssekit/core"
+	"github.com/ssekit/ssekit/core/ext"
 )
 
 // Router is what SSE registers routes on: *echo.Echo and *echo.Group.
@@ -20,40 +20,55 @@ type Router interface {
 //	GET  path/stats      counters as JSON (Stats)
 //	POST path/broadcast  publish over HTTP, off until core.BroadcastAuth (Broadcast)
 //
-// The same options go to all three. Each route answers 405 to other
-// methods, with the same JSON error as core.
-func SSE(r Router, path string, hub *core.Hub, opts ...core.RouteOption) {
-	stream, stats, broadcast := core.Routes(path)
-	r.Any(stream, Stream(hub, opts...))
-	r.Any(stats, Stats(hub, opts...))
-	r.Any(broadcast, Broadcast(hub, opts...))
+// The same options go to all three; each route takes those that concern
+// it. Each route answers 405 to other methods, with the same JSON error as
+// core. An invalid option makes SSE return an error and register nothing.
+func SSE(r Router, path string, hub *core.Hub, opts ...core.RouteOption) error {
+	m, err := ext.NewMount(path, hub, opts...)
+	if err != nil {
+		return err
+	}
+	r.Any(m.StreamPath, serve(m.Stream))
+	r.Any(m.StatsPath, serve(m.Stats))
+	r.Any(m.BroadcastPath, serve(m.Broadcast))
+	return nil
 }
 
 // Stream returns the stream route alone (core.NewStream), for custom
 // routing or per-route middleware:
 //
-//	e.GET("/feed", echosse.Stream(hub, core.Topics("news")), authMiddleware)
-func Stream(hub *core.Hub, opts ...core.RouteOption) echo.HandlerFunc {
-	s := core.NewStream(hub, opts...)
-	return func(c echo.Context) error {
-		s.ServeHTTP(responseWriter{c.Response()}, request(c))
-		return nil
+//	feed, err := echosse.Stream(hub, core.Topics("news"))
+//	e.GET("/feed", feed, authMiddleware)
+func Stream(hub *core.Hub, opts ...core.RouteOption) (echo.HandlerFunc, error) {
+	s, err := core.NewStream(hub, opts...)
+	if err != nil {
+		return nil, err
 	}
+	return serve(s), nil
 }
 
 // Stats returns the stats route alone (core.NewStats).
-func Stats(hub *core.Hub, opts ...core.RouteOption) echo.HandlerFunc {
-	return wrap(core.NewStats(hub, opts...))
+func Stats(hub *core.Hub, opts ...core.RouteOption) (echo.HandlerFunc, error) {
+	h, err := core.NewStats(hub, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return serve(h), nil
 }
 
 // Broadcast returns the broadcast route alone (core.NewBroadcast).
-func Broadcast(hub *core.Hub, opts ...core.RouteOption) echo.HandlerFunc {
-	return wrap(core.NewBroadcast(hub, opts...))
+func Broadcast(hub *core.Hub, opts ...core.RouteOption) (echo.HandlerFunc, error) {
+	h, err := core.NewBroadcast(hub, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return serve(h), nil
 }
 
-func wrap(h http.Handler) echo.HandlerFunc {
+// serve runs a core route with the echo.Context in the request, for hooks.
+func serve(h http.Handler) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		h.ServeHTTP(c.Response(), request(c))
+		h.ServeHTTP(responseWriter{c.Response()}, ext.WithContext(c.Request(), c))
 		return nil
 	}
 }
@@ -71,19 +86,3 @@ func (w responseWriter) Header() http.Header         { return w.res.Header() }
 func (w responseWriter) WriteHeader(status int)      { w.res.WriteHeader(status) }
 func (w responseWriter) Write(p []byte) (int, error) { return w.res.Write(p) }
 func (w responseWriter) Unwrap() http.ResponseWriter { return w.res.Writer }
-
-type ctxKey struct{}
-
-// request returns c's request carrying c, for Context.
-func request(c echo.Context) *http.Request {
-	r := c.Request()
-	return r.WithContext(context.WithValue(r.Context(), ctxKey{}, c))
-}
-
-// Context returns the echo.Context of a request served by this package's
-// routes, or nil for any other request. Core hooks (core.Authorize and the
-// like) can use it to read what Echo middleware stored with c.Set.
-func Context(r *http.Request) echo.Context {
-	c, _ := r.Context().Value(ctxKey{}).(echo.Context)
-	return c
-}

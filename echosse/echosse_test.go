@@ -71,12 +71,18 @@ func get(t *testing.T, url string, header http.Header) (int, http.Header, string
 func TestSSEMountsOnAGroupAndStreamStandsAlone(t *testing.T) {
 	hub := newHub(t)
 	e := newEcho()
-	echosse.SSE(e.Group("/api"), "/events", hub)
+	if err := echosse.SSE(e.Group("/api"), "/events", hub); err != nil {
+		t.Fatal(err)
+	}
 	var ranMiddleware bool
 	mark := func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error { ranMiddleware = true; return next(c) }
 	}
-	e.GET("/feed", echosse.Stream(hub, core.Topics("news")), mark)
+	feedRoute, err := echosse.Stream(hub, core.Topics("news"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.GET("/feed", feedRoute, mark)
 	url := serve(t, hub, e)
 
 	if status, _, body := get(t, url+"/api/events/stats", nil); status != http.StatusOK || !strings.Contains(body, `"connections":0`) {
@@ -109,7 +115,7 @@ func TestHooksReceiveTheEchoContext(t *testing.T) {
 			return next(c)
 		}
 	})
-	echosse.SSE(e, "/events", hub,
+	if err := echosse.SSE(e, "/events", hub,
 		echosse.Authorize(func(c echo.Context) (core.Access, error) {
 			user, _ := c.Get("user").(string)
 			if user == "" {
@@ -126,7 +132,9 @@ func TestHooksReceiveTheEchoContext(t *testing.T) {
 			}
 			return nil
 		}),
-	)
+	); err != nil {
+		t.Fatal(err)
+	}
 	url := serve(t, hub, e)
 
 	if status, _, _ := get(t, url+"/events?user=mallory", nil); status != http.StatusUnauthorized {
@@ -156,7 +164,9 @@ func TestHooksReceiveTheEchoContext(t *testing.T) {
 func TestEchoHookOutsideAnEchoRouteIsAnError(t *testing.T) {
 	hub := newHub(t)
 	mux := http.NewServeMux()
-	core.Mount(mux, "/events", hub, echosse.Authorize(func(echo.Context) (core.Access, error) { return core.Access{}, nil }))
+	if err := core.Mount(mux, "/events", hub, echosse.Authorize(func(echo.Context) (core.Access, error) { return core.Access{}, nil })); err != nil {
+		t.Fatal(err)
+	}
 	url := serve(t, hub, mux)
 	if status, _, body := get(t, url+"/events", nil); status != http.StatusInternalServerError || !strings.Contains(body, "echosse") {
 		t.Errorf("got %d %s, want a 500 naming echosse", status, body)
@@ -166,7 +176,9 @@ func TestEchoHookOutsideAnEchoRouteIsAnError(t *testing.T) {
 func TestServerWriteTimeoutDoesNotCutTheStream(t *testing.T) {
 	hub := newHub(t, core.WithHeartbeat(10*time.Millisecond))
 	e := newEcho()
-	echosse.SSE(e, "/events", hub)
+	if err := echosse.SSE(e, "/events", hub); err != nil {
+		t.Fatal(err)
+	}
 	const writeTimeout = 100 * time.Millisecond
 	url := serve(t, hub, e, func(s *http.Server) { s.WriteTimeout = writeTimeout })
 	s := open(t, url+"/events", nil)
@@ -182,7 +194,9 @@ func TestTimeoutMiddlewareGetsAJSONErrorNotAPanic(t *testing.T) {
 	hub := newHub(t)
 	e := newEcho()
 	e.Use(middleware.TimeoutWithConfig(middleware.TimeoutConfig{Timeout: wait}))
-	echosse.SSE(e, "/events", hub)
+	if err := echosse.SSE(e, "/events", hub); err != nil {
+		t.Fatal(err)
+	}
 	url := serve(t, hub, e)
 	status, h, body := get(t, url+"/events", nil)
 	if status != http.StatusInternalServerError || h.Get("Content-Type") != "application/json" || !strings.Contains(body, "streaming unsupported") {
@@ -197,7 +211,9 @@ func TestSkipperKeepsGzipOffTheStream(t *testing.T) {
 	hub := newHub(t)
 	e := newEcho()
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{Skipper: echosse.Skipper}))
-	echosse.SSE(e, "/events", hub)
+	if err := echosse.SSE(e, "/events", hub); err != nil {
+		t.Fatal(err)
+	}
 	url := serve(t, hub, e)
 	s := open(t, url+"/events?topic=t", http.Header{"Accept-Encoding": {"gzip"}})
 	if ce := s.Response().Header.Get("Content-Encoding"); ce != "" {
@@ -227,7 +243,9 @@ func TestGzipWithoutSkipperStillStreams(t *testing.T) {
 	hub := newHub(t)
 	e := newEcho()
 	e.Use(middleware.Gzip())
-	echosse.SSE(e, "/events", hub)
+	if err := echosse.SSE(e, "/events", hub); err != nil {
+		t.Fatal(err)
+	}
 	url := serve(t, hub, e)
 
 	ctx, cancel := context.WithCancel(context.Background())

@@ -17,7 +17,9 @@ func Example_quickStart() {
 		log.Fatal(err)
 	}
 	e := echo.New()
-	echosse.SSE(e, "/events", hub, core.BroadcastAuth(core.BearerToken("change-me")))
+	if err := echosse.SSE(e, "/events", hub, core.BroadcastAuth(core.BearerToken("change-me"))); err != nil {
+		log.Fatal(err)
+	}
 	e.POST("/orders/:id/pay", func(c echo.Context) error {
 		hub.Publish(c.Request().Context(), "orders", "order.paid", map[string]string{"id": c.Param("id")})
 		return c.NoContent(http.StatusNoContent)

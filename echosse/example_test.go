@@ -18,7 +18,9 @@ import (
 func ExampleSSE() {
 	hub, _ := core.NewHub()
 	e := echo.New()
-	echosse.SSE(e, "/events", hub, core.BroadcastAuth(core.BearerToken("secret")))
+	if err := echosse.SSE(e, "/events", hub, core.BroadcastAuth(core.BearerToken("secret"))); err != nil {
+		panic(err)
+	}
 
 	srv := httptest.NewServer(e)
 	defer srv.Close()
@@ -49,13 +51,15 @@ func ExampleAuthorize() {
 	defer hub.Shutdown(context.Background())
 	e := echo.New()
 	api := e.Group("/api") // with your auth middleware, which does c.Set("user", …)
-	echosse.SSE(api, "/events", hub, echosse.Authorize(func(c echo.Context) (core.Access, error) {
+	if err := echosse.SSE(api, "/events", hub, echosse.Authorize(func(c echo.Context) (core.Access, error) {
 		user, ok := c.Get("user").(string)
 		if !ok {
 			return core.Access{}, core.Unauthorized("log in first")
 		}
 		return core.Access{Identity: user, Meta: map[string]string{"user_id": user}}, nil
-	}))
+	})); err != nil {
+		panic(err)
+	}
 	// Later: hub.Publish(ctx, "orders", "order.updated", order, core.Where(core.Match{"user_id": "42"}))
 }
 
@@ -65,5 +69,9 @@ func ExampleStream() {
 	defer hub.Shutdown(context.Background())
 	e := echo.New()
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{Skipper: echosse.Skipper}))
-	e.GET("/orders/live", echosse.Stream(hub, core.Topics("orders")))
+	live, err := echosse.Stream(hub, core.Topics("orders"))
+	if err != nil {
+		panic(err)
+	}
+	e.GET("/orders/live", live)
 }

@@ -5,69 +5,45 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/ssekit/ssekit/core"
+	"github.com/ssekit/ssekit/core/ext"
 )
 
-// errNoContext answers a hook that runs outside this package's routes (for
-// example when the options are also given to core.Mount).
-var errNoContext = &core.HTTPError{Status: http.StatusInternalServerError, Message: "echosse: hook used outside an echosse route"}
+var hooks = ext.Hooks[echo.Context]{Package: "echosse", Context: ext.ContextOf[echo.Context]}
+
+// Context returns the echo.Context of a request served by this package's
+// routes, or nil for any other request. Core hooks (core.Authorize and the
+// like) can use it to read what Echo middleware stored with c.Set.
+func Context(r *http.Request) echo.Context {
+	c, _ := ext.ContextOf[echo.Context](r)
+	return c
+}
 
 // Authorize is core.Authorize with the echo.Context, so the hook can read
 // what authentication middleware stored (c.Get("user")).
 func Authorize(fn func(c echo.Context) (core.Access, error)) core.RouteOption {
-	return core.Authorize(func(r *http.Request) (core.Access, error) {
-		c := Context(r)
-		if c == nil {
-			return core.Access{}, errNoContext
-		}
-		return fn(c)
-	})
+	return hooks.Authorize(fn)
 }
 
 // OnConnect is core.OnConnect with the echo.Context.
 func OnConnect(fn func(conn *core.Conn, c echo.Context) error) core.RouteOption {
-	return core.OnConnect(func(conn *core.Conn, r *http.Request) error {
-		c := Context(r)
-		if c == nil {
-			return errNoContext
-		}
-		return fn(conn, c)
-	})
+	return hooks.OnConnect(fn)
 }
 
 // BroadcastAuth is core.BroadcastAuth with the echo.Context: it enables the
 // broadcast route and authorizes each request (nil error) or rejects it.
 func BroadcastAuth(fn func(c echo.Context) error) core.RouteOption {
-	return core.BroadcastAuth(func(r *http.Request) error {
-		c := Context(r)
-		if c == nil {
-			return errNoContext
-		}
-		return fn(c)
-	})
+	return hooks.BroadcastAuth(fn)
 }
 
 // StatsAuth is core.StatsAuth with the echo.Context.
 func StatsAuth(fn func(c echo.Context) error) core.RouteOption {
-	return core.StatsAuth(func(r *http.Request) error {
-		c := Context(r)
-		if c == nil {
-			return errNoContext
-		}
-		return fn(c)
-	})
+	return hooks.StatsAuth(fn)
 }
 
 // Skipper is a middleware.Skipper that skips event-stream requests (those
-// that accept text/event-stream, as EventSource and the ssekit client
+// that accept text/event-stream, as EventSource and the ssekit clients
 // always do), for middleware that breaks or wastes a stream: Timeout,
 // ContextTimeout, Gzip, BodyDump.
 //
 //	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{Skipper: echosse.Skipper}))
-func Skipper(c echo.Context) bool {
-	for _, a := range c.Request().Header.Values("Accept") {
-		if core.AcceptsEventStream(a) {
-			return true
-		}
-	}
-	return false
-}
+func Skipper(c echo.Context) bool { return ext.IsEventStream(c.Request().Header) }

@@ -44,6 +44,7 @@ require (
 	github.com/quic-go/quic-go v0.59.0 // indirect
 	github.com/redis/go-redis/v9 v9.22.0 // indirect
 	github.com/rivo/uniseg v0.2.0 // indirect
+	github.com/ssekit/ssekit/ssetest v0.1.0
 	github.com/twitchyliquid64/golang-asm v0.15.1 // indirect
 	github.com/ugorji/go/codec v1.3.1 // indirect
 	github.com/valyala/bytebufferpool v1.0.0 // indirect
@@ -68,3 +69,5 @@ replace (
 	github.com/ssekit/ssekit/jsclient => ../jsclient
 	github.com/ssekit/ssekit/redisbackend => ../redisbackend
 )
+
+replace github.com/ssekit/ssekit/ssetest => ../ssetest

@@ -16,7 +16,9 @@ func Example_quickStart() {
 		log.Fatal(err)
 	}
 	app := fiber.New()
-	fibersse.SSE(app, "/events", hub, core.BroadcastAuth(core.BearerToken("change-me")))
+	if err := fibersse.SSE(app, "/events", hub, core.BroadcastAuth(core.BearerToken("change-me"))); err != nil {
+		log.Fatal(err)
+	}
 	app.Post("/orders/:id/pay", func(c *fiber.Ctx) error {
 		hub.Publish(c.UserContext(), "orders", "order.paid", map[string]string{"id": c.Params("id")})
 		return c.SendStatus(fiber.StatusNoContent)

@@ -18,7 +18,9 @@ import (
 func ExampleSSE() {
 	hub, _ := core.NewHub()
 	app := fiber.New(fiber.Config{DisableStartupMessage: true})
-	fibersse.SSE(app, "/events", hub, core.BroadcastAuth(core.BearerToken("secret")))
+	if err := fibersse.SSE(app, "/events", hub, core.BroadcastAuth(core.BearerToken("secret"))); err != nil {
+		panic(err)
+	}
 
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
 	go app.Listener(ln)
@@ -51,13 +53,15 @@ func ExampleAuthorize() {
 	defer hub.Shutdown(context.Background())
 	app := fiber.New()
 	api := app.Group("/api") // with your auth middleware, which does c.Locals("user", …)
-	fibersse.SSE(api, "/events", hub, fibersse.Authorize(func(c *fiber.Ctx) (core.Access, error) {
+	if err := fibersse.SSE(api, "/events", hub, fibersse.Authorize(func(c *fiber.Ctx) (core.Access, error) {
 		user, ok := c.Locals("user").(string)
 		if !ok {
 			return core.Access{}, core.Unauthorized("log in first")
 		}
 		return core.Access{Identity: user, Meta: map[string]string{"user_id": user}}, nil
-	}))
+	})); err != nil {
+		panic(err)
+	}
 }
 
 // The stream handler alone, with middleware that must skip streams.
@@ -66,5 +70,9 @@ func ExampleStream() {
 	defer hub.Shutdown(context.Background())
 	app := fiber.New()
 	app.Use(compress.New(compress.Config{Next: fibersse.Skipper}))
-	app.Get("/orders/live", fibersse.Stream(hub, core.Topics("orders")))
+	live, err := fibersse.Stream(hub, core.Topics("orders"))
+	if err != nil {
+		panic(err)
+	}
+	app.Get("/orders/live", live)
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/ssekit/ssekit/core"
+	"github.com/ssekit/ssekit/core/ext"
 )
 
 // SSE registers the three routes of ssekit's HTTP contract under path on an
@@ -18,27 +19,46 @@ import (
 //	GET  path/stats      counters as JSON (Stats)
 //	POST path/broadcast  publish over HTTP, off until core.BroadcastAuth (Broadcast)
 //
-// The same options go to all three. Each route answers 405 to other
-// methods, with the same JSON error as core.
-func SSE(r fiber.Router, path string, hub *core.Hub, opts ...core.RouteOption) {
-	stream, stats, broadcast := core.Routes(path)
-	r.All(stream, Stream(hub, opts...))
-	r.All(stats, Stats(hub, opts...))
-	r.All(broadcast, Broadcast(hub, opts...))
+// The same options go to all three; each route takes those that concern
+// it. Each route answers 405 to other methods, with the same JSON error as
+// core. An invalid option makes SSE return an error and register nothing.
+func SSE(r fiber.Router, path string, hub *core.Hub, opts ...core.RouteOption) error {
+	m, err := ext.NewMount(path, hub, opts...)
+	if err != nil {
+		return err
+	}
+	r.All(m.StreamPath, stream(m.Stream))
+	r.All(m.StatsPath, wrap(m.Stats))
+	r.All(m.BroadcastPath, wrap(m.Broadcast))
+	return nil
 }
 
 // Stream returns the stream route alone (core.NewStream), for custom
 // routing or per-route middleware:
 //
-//	app.Get("/feed", authMiddleware, fibersse.Stream(hub, core.Topics("news")))
-func Stream(hub *core.Hub, opts ...core.RouteOption) fiber.Handler {
-	s := core.NewStream(hub, opts...)
+//	feed, err := fibersse.Stream(hub, core.Topics("news"))
+//	app.Get("/feed", authMiddleware, feed)
+func Stream(hub *core.Hub, opts ...core.RouteOption) (fiber.Handler, error) {
+	s, err := core.NewStream(hub, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return stream(s), nil
+}
+
+// stream serves s natively on fasthttp: the stream is written by the body
+// stream writer, after the handler has returned.
+func stream(s *core.Stream) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		sess, err := s.Accept(request(c))
-		if err != nil {
-			return respond(c, func(w http.ResponseWriter) { core.WriteError(w, err) })
+		r := request(c)
+		if r.Method != http.MethodGet {
+			c.Set("Allow", http.MethodGet)
 		}
-		core.EachStreamHeader(1, c.Set) // fasthttp speaks HTTP/1.x only
+		sess, err := ext.Accept(s, r)
+		if err != nil {
+			return respond(c, func(w http.ResponseWriter) { ext.WriteError(w, err) })
+		}
+		ext.StreamHeaders(1, c.Set) // fasthttp speaks HTTP/1.x only
 		c.Status(http.StatusOK)
 		// Everything the writer uses is taken now: after the handler
 		// returns, the Ctx and the RequestCtx belong to the next request.
@@ -55,13 +75,21 @@ func Stream(hub *core.Hub, opts ...core.RouteOption) fiber.Handler {
 }
 
 // Stats returns the stats route alone (core.NewStats).
-func Stats(hub *core.Hub, opts ...core.RouteOption) fiber.Handler {
-	return wrap(core.NewStats(hub, opts...))
+func Stats(hub *core.Hub, opts ...core.RouteOption) (fiber.Handler, error) {
+	h, err := core.NewStats(hub, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return wrap(h), nil
 }
 
 // Broadcast returns the broadcast route alone (core.NewBroadcast).
-func Broadcast(hub *core.Hub, opts ...core.RouteOption) fiber.Handler {
-	return wrap(core.NewBroadcast(hub, opts...))
+func Broadcast(hub *core.Hub, opts ...core.RouteOption) (fiber.Handler, error) {
+	h, err := core.NewBroadcast(hub, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return wrap(h), nil
 }
 
 // wrap serves a short, non-streaming core handler: its response is

@@ -12,6 +12,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/etag"
 	"github.com/ssekit/ssekit/core"
+	"github.com/ssekit/ssekit/core/ext"
 	"github.com/ssekit/ssekit/fibersse"
 )
 
@@ -76,9 +77,15 @@ func do(t *testing.T, method, url string, header http.Header, body string) (int,
 func TestSSEMountsOnAGroupAndStreamStandsAlone(t *testing.T) {
 	hub := newHub(t)
 	app := newApp()
-	fibersse.SSE(app.Group("/api"), "/events", hub)
+	if err := fibersse.SSE(app.Group("/api"), "/events", hub); err != nil {
+		t.Fatal(err)
+	}
 	var ranMiddleware bool
-	app.Get("/feed", func(c *fiber.Ctx) error { ranMiddleware = true; return c.Next() }, fibersse.Stream(hub, core.Topics("news")))
+	feedRoute, err := fibersse.Stream(hub, core.Topics("news"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	app.Get("/feed", func(c *fiber.Ctx) error { ranMiddleware = true; return c.Next() }, feedRoute)
 	url := serve(t, hub, app)
 
 	if status, body := do(t, http.MethodGet, url+"/api/events/stats", nil, ""); status != http.StatusOK || !strings.Contains(body, `"connections":0`) {
@@ -109,7 +116,7 @@ func TestHooksReceiveTheFiberCtx(t *testing.T) {
 		}
 		return c.Next()
 	})
-	fibersse.SSE(app, "/events", hub,
+	if err := fibersse.SSE(app, "/events", hub,
 		fibersse.Authorize(func(c *fiber.Ctx) (core.Access, error) {
 			user, _ := c.Locals("user").(string)
 			if user == "" {
@@ -126,7 +133,9 @@ func TestHooksReceiveTheFiberCtx(t *testing.T) {
 			}
 			return nil
 		}),
-	)
+	); err != nil {
+		t.Fatal(err)
+	}
 	url := serve(t, hub, app)
 
 	if status, _ := do(t, http.MethodGet, url+"/events?user=mallory", nil, ""); status != http.StatusUnauthorized {
@@ -160,12 +169,15 @@ func TestFiberHookOutsideAFiberRouteIsAnError(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer hub.Shutdown(context.Background())
-	s := core.NewStream(hub, fibersse.Authorize(func(*fiber.Ctx) (core.Access, error) { return core.Access{}, nil }))
+	s, err := core.NewStream(hub, fibersse.Authorize(func(*fiber.Ctx) (core.Access, error) { return core.Access{}, nil }))
+	if err != nil {
+		t.Fatal(err)
+	}
 	r, _ := http.NewRequest(http.MethodGet, "/events", nil)
-	if _, err := s.Accept(r); err == nil || !strings.Contains(err.Error(), "fibersse") {
+	if _, err := ext.Accept(s, r); err == nil || !strings.Contains(err.Error(), "fibersse") {
 		t.Errorf("Accept = %v, want an error naming fibersse", err)
 	}
-	if c := fibersse.Ctx(r); c != nil {
+	if c := fibersse.Context(r); c != nil {
 		t.Errorf("Ctx outside fibersse = %v", c)
 	}
 }
@@ -176,7 +188,9 @@ func TestWriteTimeoutDoesNotCutTheStream(t *testing.T) {
 	hub := newHub(t, core.WithHeartbeat(10*time.Millisecond))
 	const writeTimeout = 100 * time.Millisecond
 	app := newApp(fiber.Config{WriteTimeout: writeTimeout})
-	fibersse.SSE(app, "/events", hub)
+	if err := fibersse.SSE(app, "/events", hub); err != nil {
+		t.Fatal(err)
+	}
 	url := serve(t, hub, app)
 	s := open(t, url+"/events", nil)
 	began := time.Now()
@@ -193,7 +207,9 @@ func TestSkipperKeepsBodyReadingMiddlewareOffTheStream(t *testing.T) {
 	hub := newHub(t)
 	app := newApp()
 	app.Use(etag.New(etag.Config{Next: fibersse.Skipper}))
-	fibersse.SSE(app, "/events", hub)
+	if err := fibersse.SSE(app, "/events", hub); err != nil {
+		t.Fatal(err)
+	}
 	url := serve(t, hub, app)
 	s := open(t, url+"/events?topic=t", nil)
 	if _, err := hub.Publish(context.Background(), "t", "through", nil); err != nil {
@@ -207,7 +223,9 @@ func TestSkipperKeepsBodyReadingMiddlewareOffTheStream(t *testing.T) {
 func TestErrorsAreCoreJSON(t *testing.T) {
 	hub := newHub(t)
 	app := newApp()
-	fibersse.SSE(app, "/events", hub)
+	if err := fibersse.SSE(app, "/events", hub); err != nil {
+		t.Fatal(err)
+	}
 	url := serve(t, hub, app)
 	req, _ := http.NewRequest(http.MethodGet, url+"/events?topic=a%0Ab", nil)
 	resp, err := http.DefaultClient.Do(req)
@@ -228,7 +246,9 @@ func TestErrorsAreCoreJSON(t *testing.T) {
 func TestStreamKeepsCopiesOfTheRequestStrings(t *testing.T) {
 	hub := newHub(t)
 	app := newApp()
-	fibersse.SSE(app, "/events", hub)
+	if err := fibersse.SSE(app, "/events", hub); err != nil {
+		t.Fatal(err)
+	}
 	url := serve(t, hub, app)
 
 	// The first stream's connection is reused after the stream ends.

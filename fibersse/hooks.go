@@ -1,29 +1,54 @@
 package fibersse
 
 import (
-	"net/http"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/ssekit/ssekit/core"
+	"github.com/ssekit/ssekit/core/ext"
 )
 
-// errNoContext answers a hook that runs outside this package's routes (for
-// example when the options are also given to core.Mount).
-var errNoContext = &core.HTTPError{Status: http.StatusInternalServerError, Message: "fibersse: hook used outside an fibersse route"}
+// hooks copy the Access an Authorize hook returns: it may hold strings
+// taken from the Ctx, whose buffers fasthttp reuses.
+var hooks = ext.Hooks[*fiber.Ctx]{Package: "fibersse", Context: ext.ContextOf[*fiber.Ctx], Copy: cloneAccess}
 
 // Authorize is core.Authorize with the *fiber.Ctx, so the hook can read
 // what authentication middleware stored (c.Locals("user")). The Access it
 // returns is copied: it may hold strings taken from the Ctx.
 func Authorize(fn func(c *fiber.Ctx) (core.Access, error)) core.RouteOption {
-	return core.Authorize(func(r *http.Request) (core.Access, error) {
-		c := Ctx(r)
-		if c == nil {
-			return core.Access{}, errNoContext
+	return hooks.Authorize(fn)
+}
+
+// OnConnect is core.OnConnect with the *fiber.Ctx. A string taken from the
+// Ctx and kept (conn.SetMeta) must be copied first (utils.CopyString).
+func OnConnect(fn func(conn *core.Conn, c *fiber.Ctx) error) core.RouteOption {
+	return hooks.OnConnect(fn)
+}
+
+// BroadcastAuth is core.BroadcastAuth with the *fiber.Ctx: it enables the
+// broadcast route and authorizes each request (nil error) or rejects it.
+func BroadcastAuth(fn func(c *fiber.Ctx) error) core.RouteOption {
+	return hooks.BroadcastAuth(fn)
+}
+
+// StatsAuth is core.StatsAuth with the *fiber.Ctx.
+func StatsAuth(fn func(c *fiber.Ctx) error) core.RouteOption {
+	return hooks.StatsAuth(fn)
+}
+
+// Skipper reports whether c is an event-stream request (any Accept value
+// asks for text/event-stream, as EventSource and the ssekit clients always
+// do), for the Next of middleware that breaks or wastes a stream (etag,
+// cache, idempotency, compress, logger with ${resBody}):
+//
+//	app.Use(etag.New(etag.Config{Next: fibersse.Skipper}))
+func Skipper(c *fiber.Ctx) bool {
+	for _, a := range c.Context().Request.Header.PeekAll(fiber.HeaderAccept) {
+		if ext.IsEventStream(map[string][]string{"Accept": {string(a)}}) {
+			return true
 		}
-		a, err := fn(c)
-		return cloneAccess(a), err
-	})
+	}
+	return false
 }
 
 // cloneAccess copies every string of a, since the stream keeps them after
@@ -45,49 +70,4 @@ func cloneAccess(a core.Access) core.Access {
 		a.Topics = t
 	}
 	return a
-}
-
-// OnConnect is core.OnConnect with the *fiber.Ctx. A string taken from the
-// Ctx and kept (conn.SetMeta) must be copied first (utils.CopyString).
-func OnConnect(fn func(conn *core.Conn, c *fiber.Ctx) error) core.RouteOption {
-	return core.OnConnect(func(conn *core.Conn, r *http.Request) error {
-		c := Ctx(r)
-		if c == nil {
-			return errNoContext
-		}
-		return fn(conn, c)
-	})
-}
-
-// BroadcastAuth is core.BroadcastAuth with the *fiber.Ctx: it enables the
-// broadcast route and authorizes each request (nil error) or rejects it.
-func BroadcastAuth(fn func(c *fiber.Ctx) error) core.RouteOption {
-	return core.BroadcastAuth(func(r *http.Request) error {
-		c := Ctx(r)
-		if c == nil {
-			return errNoContext
-		}
-		return fn(c)
-	})
-}
-
-// StatsAuth is core.StatsAuth with the *fiber.Ctx.
-func StatsAuth(fn func(c *fiber.Ctx) error) core.RouteOption {
-	return core.StatsAuth(func(r *http.Request) error {
-		c := Ctx(r)
-		if c == nil {
-			return errNoContext
-		}
-		return fn(c)
-	})
-}
-
-// Skipper reports whether c is an event-stream request (it accepts
-// text/event-stream, as EventSource and the ssekit client always do), for
-// the Next of middleware that breaks or wastes a stream (etag, cache,
-// idempotency, compress, logger with ${resBody}):
-//
-//	app.Use(etag.New(etag.Config{Next: fibersse.Skipper}))
-func Skipper(c *fiber.Ctx) bool {
-	return core.AcceptsEventStream(c.Get(fiber.HeaderAccept))
 }

@@ -8,15 +8,14 @@ import (
 	"net/url"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/ssekit/ssekit/core/ext"
 )
 
-type ctxKey struct{}
-
-// Ctx returns the *fiber.Ctx of a request built by this package's routes,
-// or nil for any other request. Core hooks (core.Authorize and the like)
-// can use it while they run; it must not be kept.
-func Ctx(r *http.Request) *fiber.Ctx {
-	c, _ := r.Context().Value(ctxKey{}).(*fiber.Ctx)
+// Context returns the *fiber.Ctx of a request built by this package's
+// routes, or nil for any other request. Core hooks (core.Authorize and the
+// like) can use it while they run; it must not be kept.
+func Context(r *http.Request) *fiber.Ctx {
+	c, _ := ext.ContextOf[*fiber.Ctx](r)
 	return c
 }
 
@@ -53,7 +52,7 @@ func request(c *fiber.Ctx) *http.Request {
 		r.TLS = c.Context().TLSConnectionState()
 	}
 	fr.Header.VisitAll(func(k, v []byte) { r.Header.Add(string(k), string(v)) })
-	return r.WithContext(context.WithValue(context.Background(), ctxKey{}, c))
+	return ext.WithContext(r.WithContext(context.Background()), c)
 }
 
 // bufferedResponse is the http.ResponseWriter of respond.
@@ -76,7 +75,7 @@ func (w *bufferedResponse) Write(p []byte) (int, error) {
 
 // respond runs serve on a buffered http.ResponseWriter and copies the
 // response to c, so answers are core's own, byte for byte, headers
-// included (CORE-NEEDS.md 3).
+// included.
 func respond(c *fiber.Ctx, serve func(http.ResponseWriter)) error {
 	w := &bufferedResponse{header: make(http.Header)}
 	serve(w)

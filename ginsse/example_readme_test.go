@@ -17,7 +17,9 @@ func Example_quickStart() {
 		log.Fatal(err)
 	}
 	r := gin.Default()
-	ginsse.SSE(r, "/events", hub, core.BroadcastAuth(core.BearerToken("change-me")))
+	if err := ginsse.SSE(r, "/events", hub, core.BroadcastAuth(core.BearerToken("change-me"))); err != nil {
+		log.Fatal(err)
+	}
 	r.POST("/orders/:id/pay", func(c *gin.Context) {
 		hub.Publish(c.Request.Context(), "orders", "order.paid", map[string]string{"id": c.Param("id")})
 		c.Status(http.StatusNoContent)

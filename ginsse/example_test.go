@@ -17,7 +17,9 @@ import (
 func ExampleSSE() {
 	hub, _ := core.NewHub()
 	r := gin.New()
-	ginsse.SSE(r, "/events", hub, core.BroadcastAuth(core.BearerToken("secret")))
+	if err := ginsse.SSE(r, "/events", hub, core.BroadcastAuth(core.BearerToken("secret"))); err != nil {
+		panic(err)
+	}
 
 	srv := httptest.NewServer(r)
 	defer srv.Close()
@@ -48,13 +50,15 @@ func ExampleAuthorize() {
 	defer hub.Shutdown(context.Background())
 	r := gin.New()
 	api := r.Group("/api") // with your auth middleware, which does c.Set("user", …)
-	ginsse.SSE(api, "/events", hub, ginsse.Authorize(func(c *gin.Context) (core.Access, error) {
+	if err := ginsse.SSE(api, "/events", hub, ginsse.Authorize(func(c *gin.Context) (core.Access, error) {
 		user := c.GetString("user")
 		if user == "" {
 			return core.Access{}, core.Unauthorized("log in first")
 		}
 		return core.Access{Identity: user, Meta: map[string]string{"user_id": user}}, nil
-	}))
+	})); err != nil {
+		panic(err)
+	}
 }
 
 // The stream handler alone, for custom routes and per-route middleware.
@@ -62,5 +66,9 @@ func ExampleStream() {
 	hub, _ := core.NewHub()
 	defer hub.Shutdown(context.Background())
 	r := gin.New()
-	r.GET("/orders/live", ginsse.Stream(hub, core.Topics("orders")))
+	live, err := ginsse.Stream(hub, core.Topics("orders"))
+	if err != nil {
+		panic(err)
+	}
+	r.GET("/orders/live", live)
 }

@@ -1,11 +1,11 @@
 package ginsse
 
 import (
-	"context"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
 	"github.com/ssekit/ssekit/core"
+	"github.com/ssekit/ssekit/core/ext"
 )
 
 // SSE registers the three routes of ssekit's HTTP contract under path on an
@@ -15,49 +15,57 @@ import (
 //	GET  path/stats      counters as JSON (Stats)
 //	POST path/broadcast  publish over HTTP, off until core.BroadcastAuth (Broadcast)
 //
-// The same options go to all three. Each route answers 405 to other
-// methods, with the same JSON error as core.
-func SSE(r gin.IRoutes, path string, hub *core.Hub, opts ...core.RouteOption) {
-	stream, stats, broadcast := core.Routes(path)
-	r.Any(stream, Stream(hub, opts...))
-	r.Any(stats, Stats(hub, opts...))
-	r.Any(broadcast, Broadcast(hub, opts...))
+// The same options go to all three; each route takes those that concern
+// it. Each route answers 405 to other methods, with the same JSON error as
+// core. An invalid option makes SSE return an error and register nothing.
+func SSE(r gin.IRoutes, path string, hub *core.Hub, opts ...core.RouteOption) error {
+	m, err := ext.NewMount(path, hub, opts...)
+	if err != nil {
+		return err
+	}
+	r.Any(m.StreamPath, serve(m.Stream))
+	r.Any(m.StatsPath, serve(m.Stats))
+	r.Any(m.BroadcastPath, serve(m.Broadcast))
+	return nil
 }
 
 // Stream returns the stream route alone (core.NewStream), for custom
 // routing or per-route middleware:
 //
-//	r.GET("/feed", authMiddleware, ginsse.Stream(hub, core.Topics("news")))
-func Stream(hub *core.Hub, opts ...core.RouteOption) gin.HandlerFunc {
-	return wrap(core.NewStream(hub, opts...))
+//	feed, err := ginsse.Stream(hub, core.Topics("news"))
+//	r.GET("/feed", authMiddleware, feed)
+func Stream(hub *core.Hub, opts ...core.RouteOption) (gin.HandlerFunc, error) {
+	s, err := core.NewStream(hub, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return serve(s), nil
 }
 
 // Stats returns the stats route alone (core.NewStats).
-func Stats(hub *core.Hub, opts ...core.RouteOption) gin.HandlerFunc {
-	return wrap(core.NewStats(hub, opts...))
+func Stats(hub *core.Hub, opts ...core.RouteOption) (gin.HandlerFunc, error) {
+	h, err := core.NewStats(hub, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return serve(h), nil
 }
 
 // Broadcast returns the broadcast route alone (core.NewBroadcast).
-func Broadcast(hub *core.Hub, opts ...core.RouteOption) gin.HandlerFunc {
-	return wrap(core.NewBroadcast(hub, opts...))
-}
-
-// wrap serves h with gin's writer: it records the status and size, flushes
-// through any middleware writer above it, and unwraps to the connection for
-// http.ResponseController's per-write deadlines.
-func wrap(h http.Handler) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		r := c.Request
-		h.ServeHTTP(c.Writer, r.WithContext(context.WithValue(r.Context(), ctxKey{}, c)))
+func Broadcast(hub *core.Hub, opts ...core.RouteOption) (gin.HandlerFunc, error) {
+	h, err := core.NewBroadcast(hub, opts...)
+	if err != nil {
+		return nil, err
 	}
+	return serve(h), nil
 }
 
-type ctxKey struct{}
-
-// Context returns the *gin.Context of a request served by this package's
-// routes, or nil for any other request. Core hooks (core.Authorize and the
-// like) can use it to read what Gin middleware stored with c.Set.
-func Context(r *http.Request) *gin.Context {
-	c, _ := r.Context().Value(ctxKey{}).(*gin.Context)
-	return c
+// serve runs a core route with gin's writer (it records the status and
+// size, flushes through any middleware writer above it, and unwraps to the
+// connection for http.ResponseController's per-write deadlines), and the
+// *gin.Context in the request, for hooks.
+func serve(h http.Handler) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		h.ServeHTTP(c.Writer, ext.WithContext(c.Request, c))
+	}
 }

@@ -63,9 +63,15 @@ func do(t *testing.T, method, url string, header http.Header, body string) (int,
 func TestSSEMountsOnAGroupAndStreamStandsAlone(t *testing.T) {
 	hub := newHub(t)
 	r := gin.New()
-	ginsse.SSE(r.Group("/api"), "/events", hub)
+	if err := ginsse.SSE(r.Group("/api"), "/events", hub); err != nil {
+		t.Fatal(err)
+	}
 	var ranMiddleware bool
-	r.GET("/feed", func(c *gin.Context) { ranMiddleware = true }, ginsse.Stream(hub, core.Topics("news")))
+	feedRoute, err := ginsse.Stream(hub, core.Topics("news"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.GET("/feed", func(c *gin.Context) { ranMiddleware = true }, feedRoute)
 	url := serve(t, hub, r)
 
 	if status, body := do(t, http.MethodGet, url+"/api/events/stats", nil, ""); status != http.StatusOK || !strings.Contains(body, `"connections":0`) {
@@ -95,7 +101,7 @@ func TestHooksReceiveTheGinContext(t *testing.T) {
 			c.Set("user", u)
 		}
 	})
-	ginsse.SSE(r, "/events", hub,
+	if err := ginsse.SSE(r, "/events", hub,
 		ginsse.Authorize(func(c *gin.Context) (core.Access, error) {
 			user := c.GetString("user")
 			if user == "" {
@@ -118,7 +124,9 @@ func TestHooksReceiveTheGinContext(t *testing.T) {
 			}
 			return nil
 		}),
-	)
+	); err != nil {
+		t.Fatal(err)
+	}
 	url := serve(t, hub, r)
 
 	if status, _ := do(t, http.MethodGet, url+"/events?user=mallory", nil, ""); status != http.StatusUnauthorized {
@@ -144,7 +152,9 @@ func TestHooksReceiveTheGinContext(t *testing.T) {
 func TestGinHookOutsideAGinRouteIsAnError(t *testing.T) {
 	hub := newHub(t)
 	mux := http.NewServeMux()
-	core.Mount(mux, "/events", hub, ginsse.Authorize(func(*gin.Context) (core.Access, error) { return core.Access{}, nil }))
+	if err := core.Mount(mux, "/events", hub, ginsse.Authorize(func(*gin.Context) (core.Access, error) { return core.Access{}, nil })); err != nil {
+		t.Fatal(err)
+	}
 	url := serve(t, hub, mux)
 	if status, body := do(t, http.MethodGet, url+"/events", nil, ""); status != http.StatusInternalServerError || !strings.Contains(body, "ginsse") {
 		t.Errorf("got %d %s, want a 500 naming ginsse", status, body)
@@ -157,7 +167,9 @@ func TestGinHookOutsideAGinRouteIsAnError(t *testing.T) {
 func TestServerWriteTimeoutDoesNotCutTheStream(t *testing.T) {
 	hub := newHub(t, core.WithHeartbeat(10*time.Millisecond))
 	r := gin.New()
-	ginsse.SSE(r, "/events", hub)
+	if err := ginsse.SSE(r, "/events", hub); err != nil {
+		t.Fatal(err)
+	}
 	const writeTimeout = 100 * time.Millisecond
 	url := serve(t, hub, r, func(s *http.Server) { s.WriteTimeout = writeTimeout })
 	s := open(t, url+"/events", nil)
@@ -174,7 +186,9 @@ func TestServerWriteTimeoutDoesNotCutTheStream(t *testing.T) {
 func TestIdleStreamEndsWhenTheClientLeaves(t *testing.T) {
 	hub := newHub(t) // no heartbeat: nothing is ever written
 	r := gin.New()
-	ginsse.SSE(r, "/events", hub)
+	if err := ginsse.SSE(r, "/events", hub); err != nil {
+		t.Fatal(err)
+	}
 	url := serve(t, hub, r)
 	ctx, cancel := context.WithCancel(context.Background())
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url+"/events", nil)

@@ -9,10 +9,12 @@ import (
 	"time"
 )
 
-// ClientJS is the source of client.js, the ES module served by [Handler].
-// It is the same file that the npm package @ssekit/client publishes.
-// Callers must not modify it.
+// ClientJS is client.js, the ES module served by [Handler]: the bundle of
+// the modules in src/, made by scripts/bundle.js (go generate runs it; the
+// JavaScript tests fail when it is stale). It is the same file that the npm
+// package @ssekit/client publishes. Callers must not modify it.
 //
+//go:generate node scripts/bundle.js
 //go:embed client.js
 var ClientJS []byte
 

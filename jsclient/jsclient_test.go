@@ -2,37 +2,14 @@ package jsclient_test
 
 import (
 	"bytes"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"runtime"
+	"strings"
 	"testing"
-	"time"
 
 	"github.com/ssekit/ssekit/jsclient"
 )
-
-// TestMain fails the package when goroutines started by the tests are
-// still running once they are done.
-func TestMain(m *testing.M) {
-	before := runtime.NumGoroutine()
-	code := m.Run()
-	if code == 0 {
-		deadline := time.Now().Add(5 * time.Second)
-		for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
-			runtime.Gosched()
-			time.Sleep(10 * time.Millisecond) // polling a counter, not synchronizing with a test
-		}
-		if n := runtime.NumGoroutine(); n > before {
-			buf := make([]byte, 1<<20)
-			buf = buf[:runtime.Stack(buf, true)]
-			fmt.Fprintf(os.Stderr, "goroutine leak: %d before, %d after\n%s\n", before, n, buf)
-			code = 1
-		}
-	}
-	os.Exit(code)
-}
 
 func TestHandlerServesClientAsJavaScript(t *testing.T) {
 	srv := httptest.NewServer(jsclient.Handler())
@@ -87,5 +64,23 @@ func TestHandlerRefusesOtherMethods(t *testing.T) {
 	}
 	if got := rec.Header().Get("Allow"); got != "GET, HEAD" {
 		t.Errorf("Allow = %q", got)
+	}
+}
+
+// ClientJS is the bundle of src/: every module there must be in it (the
+// JavaScript tests check that its text is current).
+func TestClientJSBundlesEverySourceModule(t *testing.T) {
+	files, err := os.ReadDir("src")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		name := f.Name()
+		if name == "index.js" || !strings.HasSuffix(name, ".js") {
+			continue
+		}
+		if !bytes.Contains(jsclient.ClientJS, []byte("// ---- src/"+name+" ")) {
+			t.Errorf("client.js lacks src/%s: run `npm run build` (or go generate) in jsclient/", name)
+		}
 	}
 }

@@ -59,9 +59,8 @@ type Broker struct {
 	psMu sync.Mutex
 	ps   *redis.PubSub
 
-	hubMu        sync.Mutex
-	hubs         []*core.Hub
-	statsStarted bool       // the stats writer runs (it is started once, by the first AttachHub)
+	hubMu        sync.Mutex // guards statsStarted against Close
+	statsStarted bool       // the stats writer runs (it is started once, by the first Subscribe)
 	statsMu      sync.Mutex // serializes writeStats
 
 	stats struct {
@@ -69,7 +68,7 @@ type Broker struct {
 	}
 }
 
-type subscriber struct{ fn func(*core.Message) }
+type subscriber struct{ h core.BrokerHandler }
 
 // New connects to the Redis at redisURL (see ClientOptions for the forms it
 // takes) and returns a running Broker. Plug it into a hub with
@@ -147,64 +146,59 @@ func (b *Broker) Publish(ctx context.Context, msg *core.Message) (string, error)
 	if err != nil {
 		return "", err
 	}
-	msg.ID = id
+	eid, err := core.ParseID(id)
+	if err != nil {
+		return "", fmt.Errorf("redisbackend: publish: stream id: %w", err)
+	}
+	msg.SetID(eid)
 	return id, nil
 }
 
-// Subscribe implements core.Broker. fn is called from the broker's one
-// receiving goroutine, in id order; it must not block, and must not call
-// the unsubscribe function.
-func (b *Broker) Subscribe(fn func(*core.Message)) (func(), error) {
-	if fn == nil {
-		return nil, errors.New("redisbackend: Subscribe: nil func")
+// Subscribe implements core.Broker. h.Deliver is called from the broker's
+// one receiving goroutine, in id order. The broker also shares h's counts
+// with the cluster (core.NewHub subscribes its hub), and reports a gap it
+// cannot fill to h. Unsubscribing (Hub.Shutdown does) takes h's counts out
+// of this instance's cluster figures at once, not at the next interval.
+func (b *Broker) Subscribe(h core.BrokerHandler) (func(), error) {
+	if h == nil {
+		return nil, errors.New("redisbackend: Subscribe: nil handler")
 	}
+	b.hubMu.Lock()
+	defer b.hubMu.Unlock()
 	if b.ctx.Err() != nil {
 		return nil, core.ErrClosed
 	}
-	s := &subscriber{fn: fn}
+	s := &subscriber{h: h}
 	b.deliverMu.Lock()
 	b.subs = append(slices.Clip(b.subs), s)
 	b.deliverMu.Unlock()
+	if !b.statsStarted {
+		b.statsStarted = true
+		b.wg.Add(1)
+		go b.shareStats()
+	}
 	var once sync.Once
 	return func() {
 		once.Do(func() {
 			b.deliverMu.Lock()
 			b.subs = slices.DeleteFunc(slices.Clone(b.subs), func(x *subscriber) bool { return x == s })
 			b.deliverMu.Unlock()
+			if b.ctx.Err() == nil {
+				b.writeStats()
+			}
 		})
 	}, nil
 }
 
-// AttachHub implements core.HubAttacher; core.NewHub calls it. The broker shares the hub's
-// connection counts with the cluster, and closes its streams when a gap in
-// delivery cannot be filled.
-func (b *Broker) AttachHub(h *core.Hub) {
-	b.hubMu.Lock()
-	defer b.hubMu.Unlock()
-	if b.ctx.Err() != nil {
-		return // closed: there is nothing to share any more
+// handlers returns the subscribed handlers.
+func (b *Broker) handlers() []core.BrokerHandler {
+	b.deliverMu.Lock()
+	defer b.deliverMu.Unlock()
+	hs := make([]core.BrokerHandler, len(b.subs))
+	for i, s := range b.subs {
+		hs[i] = s.h
 	}
-	if !slices.Contains(b.hubs, h) {
-		b.hubs = append(b.hubs, h)
-	}
-	if !b.statsStarted {
-		b.statsStarted = true
-		b.wg.Add(1)
-		go b.shareStats()
-	}
-}
-
-// DetachHub implements core.HubDetacher; Hub.Shutdown calls it. The hub's
-// connections leave this instance's cluster figures at once rather than at
-// the next stats interval.
-func (b *Broker) DetachHub(h *core.Hub) {
-	b.hubMu.Lock()
-	b.hubs = slices.DeleteFunc(b.hubs, func(x *core.Hub) bool { return x == h })
-	started := b.statsStarted
-	b.hubMu.Unlock()
-	if started && b.ctx.Err() == nil {
-		b.writeStats()
-	}
+	return hs
 }
 
 // Close stops the subscription and the stats, fails publishes still queued
@@ -213,7 +207,7 @@ func (b *Broker) DetachHub(h *core.Hub) {
 func (b *Broker) Close() error {
 	var err error
 	b.once.Do(func() {
-		b.hubMu.Lock() // so AttachHub cannot start the stats writer after this
+		b.hubMu.Lock() // so Subscribe cannot start the stats writer after this
 		b.cancel()
 		b.hubMu.Unlock()
 		b.psMu.Lock()
@@ -287,5 +281,4 @@ var (
 	_ core.Broker         = (*Broker)(nil)
 	_ core.ReplayLog      = (*Broker)(nil)
 	_ core.ClusterStatser = (*Broker)(nil)
-	_ core.HubAttacher    = (*Broker)(nil)
 )

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ssekit/ssekit/core"
+	"github.com/ssekit/ssekit/core/ext"
 	"github.com/ssekit/ssekit/redisbackend"
 )
 
@@ -46,7 +47,7 @@ func TestTwoHubsDeliverToEachOthersClients(t *testing.T) {
 	if e := onA.next(t, wait); e.ID != idB {
 		t.Fatalf("client on A got %+v, want %s", e, idB)
 	}
-	if core.CompareIDs(idB, idA) <= 0 {
+	if compareIDs(idB, idA) <= 0 {
 		t.Fatalf("ids do not increase: %s then %s", idA, idB)
 	}
 
@@ -199,7 +200,7 @@ func TestManyConcurrentPublishersLoseNothing(t *testing.T) {
 		prev := ""
 		for range publishers * each {
 			e := c.next(t, wait)
-			if prev != "" && core.CompareIDs(e.ID, prev) <= 0 {
+			if prev != "" && compareIDs(e.ID, prev) <= 0 {
 				t.Fatalf("client on %s: id %s after %s", name, e.ID, prev)
 			}
 			prev = e.ID
@@ -290,7 +291,7 @@ func TestPublishWhileRedisIsDownFailsPromptly(t *testing.T) {
 	if _, err := b.Publish(context.Background(), &core.Message{Topic: "t", Event: "e"}); !errors.Is(err, core.ErrClosed) {
 		t.Fatalf("publish after Close: %v", err)
 	}
-	if _, err := b.Subscribe(func(*core.Message) {}); !errors.Is(err, core.ErrClosed) {
+	if _, err := b.Subscribe(ext.HandlerFunc(func(*core.Message) {})); !errors.Is(err, core.ErrClosed) {
 		t.Fatalf("subscribe after Close: %v", err)
 	}
 }
@@ -306,4 +307,11 @@ func TestNewFailsWhenRedisIsUnreachable(t *testing.T) {
 	if d := time.Since(start); d > 2*time.Second {
 		t.Fatalf("New took %v to fail", d)
 	}
+}
+
+// compareIDs orders two wire ids (both valid in these tests).
+func compareIDs(a, b string) int {
+	ia, _ := core.ParseID(a)
+	ib, _ := core.ParseID(b)
+	return ia.Compare(ib)
 }

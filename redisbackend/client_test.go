@@ -20,6 +20,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 	"github.com/ssekit/ssekit/core"
+	"github.com/ssekit/ssekit/core/ext"
 	"github.com/ssekit/ssekit/redisbackend"
 )
 
@@ -72,12 +73,12 @@ func TestClientOptionsParsesURLs(t *testing.T) {
 func roundTrip(t *testing.T, b *redisbackend.Broker) {
 	t.Helper()
 	got := make(chan string, 1)
-	unsub, err := b.Subscribe(func(m *core.Message) {
+	unsub, err := b.Subscribe(ext.HandlerFunc(func(m *core.Message) {
 		select {
-		case got <- m.ID:
+		case got <- m.ID():
 		default:
 		}
-	})
+	}))
 	if err != nil {
 		t.Fatal(err)
 	}

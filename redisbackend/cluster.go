@@ -76,12 +76,8 @@ func (b *Broker) writeStats() {
 	}
 }
 
-// localStats counts the attached hubs' connections. It reads connections,
-// not Hub.Stats, which would ask this broker for cluster figures.
+// localStats sums the subscribed hubs' counts.
 func (b *Broker) localStats() nodeStats {
-	b.hubMu.Lock()
-	hubs := slices.Clone(b.hubs)
-	b.hubMu.Unlock()
 	s := nodeStats{Topics: map[string]int{}}
 	if len(b.cfg.statsKeys) > 0 {
 		s.Meta = make(map[string]map[string]int, len(b.cfg.statsKeys))
@@ -89,16 +85,15 @@ func (b *Broker) localStats() nodeStats {
 			s.Meta[k] = map[string]int{}
 		}
 	}
-	for _, h := range hubs {
-		for _, c := range h.Conns(nil) {
-			s.Connections++
-			for _, t := range c.Topics() {
-				s.Topics[t]++
-			}
-			for _, k := range b.cfg.statsKeys {
-				if v := c.Get(k); v != "" {
-					s.Meta[k][v]++
-				}
+	for _, h := range b.handlers() {
+		lc := h.Counts(b.cfg.statsKeys...)
+		s.Connections += lc.Connections
+		for t, n := range lc.Topics {
+			s.Topics[t] += n
+		}
+		for k, vs := range lc.Meta {
+			for v, n := range vs {
+				s.Meta[k][v] += n
 			}
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ssekit/ssekit/core"
+	"github.com/ssekit/ssekit/core/ext"
 	"github.com/ssekit/ssekit/redisbackend"
 )
 
@@ -35,7 +36,7 @@ func Example() {
 
 	// Watch what instance 2 receives (its SSE clients would get it too).
 	got := make(chan *core.Message, 16)
-	unsubscribe, _ := b2.Subscribe(func(m *core.Message) { got <- m })
+	unsubscribe, _ := b2.Subscribe(ext.HandlerFunc(func(m *core.Message) { got <- m }))
 	defer unsubscribe()
 
 	if _, err := hub1.Publish(ctx, "orders", "order.created", map[string]int{"id": 42}); err != nil {
@@ -64,7 +65,7 @@ func ExampleNewPublisher() {
 	}
 	defer b.Close()
 	got := make(chan *core.Message, 16)
-	unsubscribe, _ := b.Subscribe(func(m *core.Message) { got <- m })
+	unsubscribe, _ := b.Subscribe(ext.HandlerFunc(func(m *core.Message) { got <- m }))
 	defer unsubscribe()
 
 	p, err := redisbackend.NewPublisher(ctx, url, redisbackend.WithPrefix("example_pub"), redisbackend.WithProducer("billing"))
@@ -104,6 +105,6 @@ func ExampleBroker_ClusterCount() {
 	if err == nil {
 		fmt.Println("user 123 has", n, "open streams")
 	}
-	cs, _ := b.ClusterStats(ctx) // also in hub.Stats().Cluster and the stats endpoint
+	cs, _ := b.ClusterStats(ctx) // also in hub.ClusterStats(ctx) and the stats endpoint
 	_ = cs
 }

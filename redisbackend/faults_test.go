@@ -12,6 +12,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 	"github.com/ssekit/ssekit/core"
+	"github.com/ssekit/ssekit/core/ext"
 	"github.com/ssekit/ssekit/redisbackend"
 )
 
@@ -124,7 +125,7 @@ func TestEveryAcceptedEventArrivesOnceInOrderAcrossARedisRestart(t *testing.T) {
 		if err != nil || seq >= len(got) {
 			t.Fatalf("unexpected event %+v", e)
 		}
-		if seq <= prevSeq || (prevID != "" && core.CompareIDs(e.ID, prevID) <= 0) {
+		if seq <= prevSeq || (prevID != "" && compareIDs(e.ID, prevID) <= 0) {
 			t.Fatalf("event %d (%s) after %d (%s): out of order or twice", seq, e.ID, prevSeq, prevID)
 		}
 		if got[seq].accepted && got[seq].id != e.ID {
@@ -267,10 +268,10 @@ func TestSubscriberCutOffByOutputBufferLimitLosesNothing(t *testing.T) {
 	gate := make(chan struct{})
 	var once sync.Once
 	got := make(chan string, 20000)
-	unsub, err := b.Subscribe(func(m *core.Message) {
+	unsub, err := b.Subscribe(ext.HandlerFunc(func(m *core.Message) {
 		once.Do(func() { <-gate }) // a stalled consumer: the socket is not read
-		got <- m.ID
-	})
+		got <- m.ID()
+	}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -324,7 +325,7 @@ func TestSubscriberCutOffByOutputBufferLimitLosesNothing(t *testing.T) {
 	}
 	close(gate)
 
-	sort.Slice(ids, func(i, j int) bool { return core.CompareIDs(ids[i], ids[j]) < 0 })
+	sort.Slice(ids, func(i, j int) bool { return compareIDs(ids[i], ids[j]) < 0 })
 	for i, want := range ids {
 		select {
 		case id := <-got:

@@ -9,6 +9,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 	"github.com/ssekit/ssekit/core"
+	"github.com/ssekit/ssekit/core/ext"
 )
 
 // Publisher publishes events from a program that serves no SSE itself (a
@@ -74,7 +75,7 @@ func newPublisherFrom(ctx context.Context, client redis.UniversalClient, own boo
 
 // Publish sends data, JSON-encoded, as event on topic (core.AllTopics: to
 // every connection) and returns the event id. Options are the hub's:
-// core.Where, core.WithMeta, core.WithTraceID, core.ToConn.
+// core.Where, core.Meta, core.TraceID, core.ToConn.
 func (p *Publisher) Publish(ctx context.Context, topic, event string, data any, opts ...core.PublishOption) (string, error) {
 	raw, err := json.Marshal(data)
 	if err != nil {
@@ -86,13 +87,10 @@ func (p *Publisher) Publish(ctx context.Context, topic, event string, data any, 
 // PublishRaw is Publish with the data given as bytes: valid JSON is used
 // as-is (compacted), anything else is sent as a JSON string.
 func (p *Publisher) PublishRaw(ctx context.Context, topic, event string, raw []byte, opts ...core.PublishOption) (string, error) {
-	if err := core.ValidateEvent(event); err != nil {
-		return "", err
-	}
 	if len(raw) > p.cfg.maxEventSize {
 		return "", fmt.Errorf("%w: %d bytes (max %d)", core.ErrTooLarge, len(raw), p.cfg.maxEventSize)
 	}
-	m, err := core.NewMessage(topic, event, raw, append([]core.PublishOption{core.FromProducer(p.cfg.producer)}, opts...)...)
+	m, err := ext.NewMessage(p.cfg.producer, topic, event, raw, opts...)
 	if err != nil {
 		return "", err
 	}

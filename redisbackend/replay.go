@@ -72,7 +72,7 @@ func (b *Broker) Replay(ctx context.Context, afterID string, fn func(*core.Messa
 			if err := json.Unmarshal([]byte(body), m); err != nil {
 				continue
 			}
-			m.ID = x.ID
+			m.SetID(id)
 			if err := fn(m); err != nil {
 				return cursor.String(), err
 			}

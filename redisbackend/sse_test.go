@@ -57,7 +57,9 @@ func serve(t *testing.T, b *redisbackend.Broker) *instance {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	core.Mount(mux, "/events", hub)
+	if err := core.Mount(mux, "/events", hub); err != nil {
+		t.Fatal(err)
+	}
 	srv := httptest.NewServer(mux)
 	in := &instance{broker: b, hub: hub, srv: srv}
 	t.Cleanup(func() {

@@ -206,18 +206,11 @@ func (b *Broker) catchUp() error {
 // and the replay log either fills the hole or sends the reset event.
 func (b *Broker) gap(from core.EventID, info streamInfo) {
 	b.stats.gaps.Add(1)
-	b.hubMu.Lock()
-	hubs := append([]*core.Hub(nil), b.hubs...)
-	b.hubMu.Unlock()
-	n := 0
-	for _, h := range hubs {
-		for _, c := range h.Conns(nil) {
-			c.Close()
-			n++
-		}
+	b.cfg.log.Warn("redisbackend: events lost while the subscription was away; local streams end so their clients resume",
+		"last_delivered", from.String(), "stream_exists", info.exists, "stream_floor", info.floor.String())
+	for _, h := range b.handlers() {
+		h.Gap("redis_gap")
 	}
-	b.cfg.log.Warn("redisbackend: events lost while the subscription was away; closed local streams so their clients resume",
-		"last_delivered", from.String(), "stream_exists", info.exists, "stream_floor", info.floor.String(), "closed", n)
 }
 
 // deliverRaw decodes one event and hands it to every subscriber, unless
@@ -237,7 +230,7 @@ func (b *Broker) deliverRaw(idStr, body string, recovered bool) {
 		b.stats.decodeErrors.Add(1)
 		b.cfg.log.Warn("redisbackend: undecodable event skipped", "id", idStr, "err", err)
 	} else {
-		m.ID = idStr
+		m.SetID(id)
 		// Counted first, so a client that has the event never sees
 		// counters that do not include it yet.
 		b.stats.received.Add(1)
@@ -246,7 +239,7 @@ func (b *Broker) deliverRaw(idStr, body string, recovered bool) {
 		}
 		b.deliverMu.Lock()
 		for _, s := range b.subs {
-			s.fn(m)
+			s.h.Deliver(m)
 		}
 		b.deliverMu.Unlock()
 	}

@@ -7,10 +7,10 @@ import (
 	"testing"
 
 	"github.com/ssekit/ssekit/examples/dashboard"
-	"github.com/ssekit/ssekit/examples/internal/leakcheck"
+	"github.com/ssekit/ssekit/ssetest"
 )
 
-func TestMain(m *testing.M) { leakcheck.Main(m) }
+func TestMain(m *testing.M) { ssetest.LeakCheck(m) }
 
 func TestHandlerServesThePageAtRoot(t *testing.T) {
 	srv := httptest.NewServer(dashboard.Handler())

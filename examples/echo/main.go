@@ -13,7 +13,9 @@ func main() {
 	exampleapp.Main("echo", func(cfg exampleapp.Config, hub *core.Hub) (exampleapp.Server, error) {
 		e := echo.New()
 		e.HideBanner, e.HidePort = true, true
-		echosse.SSE(e, "/events", hub, exampleapp.RouteOptions(cfg)...)
+		if err := echosse.SSE(e, "/events", hub, exampleapp.RouteOptions(cfg)...); err != nil {
+			return nil, err
+		}
 		static := echo.WrapHandler(exampleapp.StaticHandler())
 		e.GET("/", static)
 		e.GET("/ssekit/client.js", static)

@@ -16,7 +16,9 @@ import (
 func main() {
 	exampleapp.Main("fiber", func(cfg exampleapp.Config, hub *core.Hub) (exampleapp.Server, error) {
 		app := fiber.New(fiber.Config{DisableStartupMessage: true})
-		fibersse.SSE(app, "/events", hub, exampleapp.RouteOptions(cfg)...)
+		if err := fibersse.SSE(app, "/events", hub, exampleapp.RouteOptions(cfg)...); err != nil {
+			return nil, err
+		}
 		// The page and the script are small: the net/http adaptor, which
 		// buffers, is fine for them (never for the stream).
 		static := adaptor.HTTPHandler(exampleapp.StaticHandler())

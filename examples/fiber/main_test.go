@@ -4,9 +4,9 @@ import (
 	"testing"
 
 	"github.com/ssekit/ssekit/examples/internal/exampleapp"
-	"github.com/ssekit/ssekit/examples/internal/leakcheck"
+	"github.com/ssekit/ssekit/ssetest"
 )
 
-func TestMain(m *testing.M) { leakcheck.Main(m) }
+func TestMain(m *testing.M) { ssetest.LeakCheck(m) }
 
 func TestExampleContract(t *testing.T) { exampleapp.CheckContract(t) }

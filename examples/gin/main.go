@@ -13,7 +13,9 @@ func main() {
 	exampleapp.Main("gin", func(cfg exampleapp.Config, hub *core.Hub) (exampleapp.Server, error) {
 		gin.SetMode(gin.ReleaseMode)
 		r := gin.New()
-		ginsse.SSE(r, "/events", hub, exampleapp.RouteOptions(cfg)...)
+		if err := ginsse.SSE(r, "/events", hub, exampleapp.RouteOptions(cfg)...); err != nil {
+			return nil, err
+		}
 		static := gin.WrapH(exampleapp.StaticHandler())
 		r.GET("/", static)
 		r.GET("/ssekit/client.js", static)

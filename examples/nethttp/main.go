@@ -12,7 +12,9 @@ import (
 func main() {
 	exampleapp.Main("nethttp", func(cfg exampleapp.Config, hub *core.Hub) (exampleapp.Server, error) {
 		mux := http.NewServeMux()
-		core.Mount(mux, "/events", hub, exampleapp.RouteOptions(cfg)...)
+		if err := core.Mount(mux, "/events", hub, exampleapp.RouteOptions(cfg)...); err != nil {
+			return nil, err
+		}
 		exampleapp.Static(mux)
 		mux.Handle("/admin/drop", exampleapp.DropHandler(hub, cfg))
 		return exampleapp.HTTPServer(mux), nil

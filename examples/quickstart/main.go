@@ -14,7 +14,9 @@ func main() {
 	}
 	mux := http.NewServeMux()
 	// GET /events, GET /events/stats, POST /events/broadcast
-	core.Mount(mux, "/events", hub, core.BroadcastAuth(core.BearerToken("change-me")))
+	if err := core.Mount(mux, "/events", hub, core.BroadcastAuth(core.BearerToken("change-me"))); err != nil {
+		log.Fatal(err)
+	}
 
 	// Publish from any handler, job or goroutine.
 	mux.HandleFunc("POST /orders/{id}/pay", func(w http.ResponseWriter, r *http.Request) {

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ssekit/ssekit/examples/internal/leakcheck"
+	"github.com/ssekit/ssekit/ssetest"
 )
 
 // TestREADMEQuickStartIsThisProgram keeps the README honest: its net/http
@@ -25,4 +25,4 @@ func TestREADMEQuickStartIsThisProgram(t *testing.T) {
 	}
 }
 
-func TestMain(m *testing.M) { leakcheck.Main(m) }
+func TestMain(m *testing.M) { ssetest.LeakCheck(m) }

@@ -136,6 +136,9 @@ func check(w *Workspace, rev, v, fallback string, keep bool) (err error) {
 		}
 		os.RemoveAll(tmp)
 	}()
+	if err := w.CheckAlone(); err != nil {
+		return err
+	}
 	readme, err := os.ReadFile(filepath.Join(w.Root, "README.md"))
 	if err != nil {
 		return err

@@ -158,6 +158,10 @@ func TestCheckFails(t *testing.T) {
 			},
 			want: "github.com/ssekit/ssekit/x@v0.1.0",
 		},
+		"a module's test imports a sibling its go.mod does not require": {
+			after: map[string]string{"b/b_test.go": "package b_test\n\nimport (\n\t\"testing\"\n\n\t\"github.com/ssekit/ssekit/a/sub\"\n)\n\nvar _ = sub.X\n\nfunc TestB(t *testing.T) {}\n"},
+			want:  "b does not build alone",
+		},
 		"the README says go get of a module that is not published": {
 			edits: map[string]string{"README.md": repo["README.md"] + "\n`go get github.com/ssekit/ssekit/demo`\n"},
 			want:  "not a published module",

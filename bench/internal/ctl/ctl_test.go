@@ -1,14 +1,13 @@
 package ctl_test
 
 import (
-	"os"
 	"testing"
 
 	"github.com/ssekit/ssekit/bench/internal/ctl"
-	"github.com/ssekit/ssekit/bench/internal/leakcheck"
+	"github.com/ssekit/ssekit/ssetest"
 )
 
-func TestMain(m *testing.M) { os.Exit(leakcheck.Main(m)) }
+func TestMain(m *testing.M) { ssetest.LeakCheck(m) }
 
 func TestPayloadRoundTripsInsideAnEnvelope(t *testing.T) {
 	p := ctl.AppendPayload(nil, 7, 123456, 1795000000123456789)

@@ -4,10 +4,10 @@ import (
 	"os"
 	"testing"
 
-	"github.com/ssekit/ssekit/bench/internal/leakcheck"
+	"github.com/ssekit/ssekit/ssetest"
 )
 
-func TestMain(m *testing.M) { os.Exit(leakcheck.Main(m)) }
+func TestMain(m *testing.M) { ssetest.LeakCheck(m) }
 
 func TestCountModCountsSequencesOfOneTopic(t *testing.T) {
 	for _, c := range []struct{ lo, hi, m, r, want int64 }{

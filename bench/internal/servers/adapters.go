@@ -28,7 +28,9 @@ func init() {
 		}
 		e := echo.New()
 		e.HideBanner, e.HidePort = true, true
-		echosse.SSE(e, "/events", hub)
+		if err := echosse.SSE(e, "/events", hub); err != nil {
+			return nil, err
+		}
 		return &httpAdapter{hub: hub, http: &http.Server{Handler: e}}, nil
 	})
 	register("ssekit-gin", "ssekit hub through ginsse.SSE on Gin", func(o Options) (Server, error) {
@@ -38,7 +40,9 @@ func init() {
 		}
 		gin.SetMode(gin.ReleaseMode)
 		r := gin.New()
-		ginsse.SSE(r, "/events", hub)
+		if err := ginsse.SSE(r, "/events", hub); err != nil {
+			return nil, err
+		}
 		return &httpAdapter{hub: hub, http: &http.Server{Handler: r}}, nil
 	})
 	register("ssekit-fiber", "ssekit hub through fibersse.SSE on Fiber v2 (fasthttp, native streaming)", func(o Options) (Server, error) {
@@ -47,7 +51,9 @@ func init() {
 			return nil, err
 		}
 		app := fiber.New(fiber.Config{DisableStartupMessage: true})
-		fibersse.SSE(app, "/events", hub)
+		if err := fibersse.SSE(app, "/events", hub); err != nil {
+			return nil, err
+		}
 		return &fiberAdapter{hub: hub, app: app}, nil
 	})
 }

@@ -40,8 +40,12 @@ func newSSEKitRedis(o Options) (*ssekitRedis, error) {
 		b.Close()
 		return nil, err
 	}
+	stream, err := core.NewStream(hub)
+	if err != nil {
+		return nil, err
+	}
 	mux := http.NewServeMux()
-	mux.Handle("/events", core.NewStream(hub))
+	mux.Handle("/events", stream)
 	return &ssekitRedis{broker: b, hub: hub, http: &http.Server{Handler: mux}}, nil
 }
 

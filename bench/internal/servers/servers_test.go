@@ -6,18 +6,17 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ssekit/ssekit/bench/internal/ctl"
-	"github.com/ssekit/ssekit/bench/internal/leakcheck"
 	"github.com/ssekit/ssekit/bench/internal/servers"
 	"github.com/ssekit/ssekit/bench/internal/sseread"
+	"github.com/ssekit/ssekit/ssetest"
 )
 
-func TestMain(m *testing.M) { os.Exit(leakcheck.Main(m)) }
+func TestMain(m *testing.M) { ssetest.LeakCheck(m) }
 
 // Every server under test must put the same event on the wire: an id, the
 // event name and one data line with the envelope around the payload.

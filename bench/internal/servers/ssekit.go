@@ -41,8 +41,12 @@ func newSSEKit(o Options) (*ssekit, error) {
 	if err != nil {
 		return nil, err
 	}
+	stream, err := core.NewStream(hub)
+	if err != nil {
+		return nil, err
+	}
 	mux := http.NewServeMux()
-	mux.Handle("/events", core.NewStream(hub))
+	mux.Handle("/events", stream)
 	return &ssekit{hub: hub, http: &http.Server{Handler: mux}}, nil
 }
 

@@ -1,10 +1,9 @@
 package sseread_test
 
 import (
-	"os"
 	"testing"
 
-	"github.com/ssekit/ssekit/bench/internal/leakcheck"
+	"github.com/ssekit/ssekit/ssetest"
 )
 
-func TestMain(m *testing.M) { os.Exit(leakcheck.Main(m)) }
+func TestMain(m *testing.M) { ssetest.LeakCheck(m) }

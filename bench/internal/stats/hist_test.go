@@ -2,15 +2,14 @@ package stats_test
 
 import (
 	"math"
-	"os"
 	"testing"
 	"time"
 
-	"github.com/ssekit/ssekit/bench/internal/leakcheck"
 	"github.com/ssekit/ssekit/bench/internal/stats"
+	"github.com/ssekit/ssekit/ssetest"
 )
 
-func TestMain(m *testing.M) { os.Exit(leakcheck.Main(m)) }
+func TestMain(m *testing.M) { ssetest.LeakCheck(m) }
 
 func TestQuantilesOfAUniformSpreadAreWithinBucketError(t *testing.T) {
 	var h stats.Hist

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/ssekit/ssekit/core"
+	"github.com/ssekit/ssekit/core/ext"
 )
 
 // Config is the examples' environment contract.
@@ -99,11 +100,11 @@ func DropHandler(hub *core.Hub, cfg Config) http.Handler {
 	auth := core.BearerToken(cfg.Token)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
-			core.WriteError(w, &core.HTTPError{Status: http.StatusMethodNotAllowed, Message: "POST only"})
+			ext.WriteError(w, &core.HTTPError{Status: http.StatusMethodNotAllowed, Message: "POST only"})
 			return
 		}
 		if err := auth(r); err != nil {
-			core.WriteError(w, err)
+			ext.WriteError(w, err)
 			return
 		}
 		n := 0

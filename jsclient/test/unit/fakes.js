@@ -1,6 +1,8 @@
 // Test doubles: a scriptable EventSource, a fetch whose responses the test
-// writes chunk by chunk, a Web Locks stand-in, and small waiting helpers.
+// writes chunk by chunk, a Web Locks stand-in, managers built on them, and
+// small waiting helpers.
 import { setImmediate as tick } from "node:timers/promises";
+import { createSSE } from "../../src/index.js";
 
 export function fakeEventSourceClass() {
   class FakeEventSource {
@@ -141,4 +143,18 @@ export function fakeLocks() {
       });
     },
   };
+}
+
+// nativeSSE is a manager over a fake EventSource; fetchSSE one over a fake
+// fetch (and no EventSource). Jitter is off (random = 1), lifecycle off.
+export function nativeSSE(extra = {}) {
+  const ES = fakeEventSourceClass();
+  const sse = createSSE({ EventSource: ES, random: () => 1, autoLifecycle: false, ...extra });
+  return { ES, sse };
+}
+
+export function fetchSSE(extra = {}) {
+  const fetch = fakeFetch();
+  const sse = createSSE({ fetch, EventSource: undefined, random: () => 1, autoLifecycle: false, ...extra });
+  return { fetch, sse };
 }

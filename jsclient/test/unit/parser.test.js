@@ -3,7 +3,7 @@
 // (rewritten here as input → expected events).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createParser, decodeData, backoffDelay } from "../../client.js";
+import { createParser } from "../../src/parser.js";
 
 function parse(chunks, initialId = "") {
   const events = [];
@@ -89,37 +89,4 @@ test("parser: starts from the initial last event id", () => {
 test("parser: the id of an unterminated block is discarded", () => {
   const r = parse(["id: 1\ndata: a\n\nid: 2\ndata: b\n"]);
   assert.equal(r.lastEventId, "1");
-});
-
-test("decodeData: an envelope gives its data as payload", () => {
-  const env = { id: "1", event: "x", occurred_at: "2026-01-01T00:00:00Z", data: { n: 1 }, meta: { topic: "t", producer: "p", trace_id: "1" } };
-  const r = decodeData(JSON.stringify(env));
-  assert.deepEqual(r.payload, { n: 1 });
-  assert.deepEqual(r.envelope, env);
-  assert.equal(r.error, null);
-});
-
-test("decodeData: plain JSON and plain text are delivered as they are", () => {
-  assert.deepEqual(decodeData('{"a":1}'), { payload: { a: 1 }, envelope: null, error: null });
-  assert.deepEqual(decodeData("42"), { payload: 42, envelope: null, error: null });
-  assert.deepEqual(decodeData("hello world"), { payload: "hello world", envelope: null, error: null });
-});
-
-test("decodeData: broken JSON is delivered as text and reported", () => {
-  const r = decodeData('{"id": "1", ');
-  assert.equal(r.payload, '{"id": "1", ');
-  assert.equal(r.envelope, null);
-  assert.ok(r.error instanceof SyntaxError);
-});
-
-test("backoffDelay: exponential window with full jitter, capped, floored", () => {
-  const o = { initialRetryMs: 1000, maxRetryMs: 30000 };
-  const top = [1, 2, 3, 4, 5, 6, 7].map((a) => backoffDelay(a, { ...o, random: () => 1 }));
-  assert.deepEqual(top, [1000, 2000, 4000, 8000, 16000, 30000, 30000]);
-  assert.equal(backoffDelay(3, { ...o, random: () => 0 }), 0);
-  assert.equal(backoffDelay(3, { ...o, random: () => 0.5 }), 2000);
-  assert.equal(backoffDelay(3, { ...o, floorMs: 3000, random: () => 0 }), 3000, "floor");
-  assert.equal(backoffDelay(3, { ...o, floorMs: 3000, random: () => 0.5 }), 3500, "jitter above the floor");
-  assert.equal(backoffDelay(1, { ...o, floorMs: 3000, random: () => 1 }), 3000, "floor above the window");
-  assert.equal(backoffDelay(9, { ...o, floorMs: 60000, random: () => 1 }), 60000, "floor above the cap");
 });
