@@ -8,8 +8,14 @@ RUN_EXAMPLE ?= echo
 
 .PHONY: run test test-go test-release test-js bench fmt ensure
 
+# The example is built, then run in its own process group holding the
+# terminal (set -m), so that Ctrl-C reaches the example alone: it shuts down
+# cleanly and exits 0, and so does make (a SIGINT to make itself would end
+# it with an error whatever the example did).
 run:
-	$(GO) run ./examples/$(RUN_EXAMPLE)
+	@dir=$$(mktemp -d); trap 'rm -rf "$$dir"' EXIT; \
+	  $(GO) build -o "$$dir/example" ./examples/$(RUN_EXAMPLE) || exit 1; \
+	  if [ -t 0 ]; then set -m; fi; "$$dir/example"
 
 ensure:
 	@for s in scripts/ensure-*.sh; do [ -e "$$s" ] || continue; echo "== $$s"; bash "$$s" || exit 1; done
