@@ -22,4 +22,10 @@
 // when even the stream cannot fill a gap it closes its streams so clients
 // resume and get the core's reset event rather than silently miss events.
 // See Broker for the guarantees.
+//
+// What ssekit guarantees (ordering, resume without gaps or duplicates, what
+// happens to slow clients) and where its limits are (event size, queue and
+// replay bounds) is stated once, in the README's [Guarantees and limits].
+//
+// [Guarantees and limits]: https://github.com/ssekit/ssekit#guarantees-and-limits
 package redisbackend
