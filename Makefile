@@ -50,6 +50,7 @@ bench: ensure
 	cd core && $(GO) test -run '^$$' -bench Publish -benchmem .
 	cd conformance && $(GO) test -run '^$$' -bench AdapterOverhead -benchmem .
 	cd redisbackend && $(GO) test -run '^$$' -bench Publish -benchtime=2000x .
+	cd bench && $(GO) test -run '^$$' -bench ClientParse -benchmem ./clientparse
 	@if [ -f scripts/bench.sh ]; then bash scripts/bench.sh $(BENCH_FLAGS); fi
 
 fmt:

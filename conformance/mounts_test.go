@@ -10,9 +10,13 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/gofiber/fiber/v2"
+	fiber3 "github.com/gofiber/fiber/v3"
 	"github.com/labstack/echo/v4"
+	echo5 "github.com/labstack/echo/v5"
 	"github.com/ssekit/ssekit/core"
+	"github.com/ssekit/ssekit/echo5sse"
 	"github.com/ssekit/ssekit/echosse"
+	"github.com/ssekit/ssekit/fiber3sse"
 	"github.com/ssekit/ssekit/fibersse"
 	"github.com/ssekit/ssekit/ginsse"
 )
@@ -69,6 +73,21 @@ var mounts = []mount{
 		}
 		return serveHTTP(t, e, true)
 	}},
+	{name: "echo5", serve: func(t testing.TB, hub *core.Hub, opts ...core.RouteOption) served {
+		e := echo5.New()
+		must(t, echo5sse.SSE(e, "/events", hub, opts...))
+		return serveHTTP(t, e, false)
+	}},
+	{name: "echo5-group", serve: func(t testing.TB, hub *core.Hub, opts ...core.RouteOption) served {
+		e := echo5.New()
+		must(t, echo5sse.SSE(e.Group("/api"), "/events", hub, opts...))
+		return under(serveHTTP(t, e, false), "/api")
+	}},
+	{name: "echo5-h2", serve: func(t testing.TB, hub *core.Hub, opts ...core.RouteOption) served {
+		e := echo5.New()
+		must(t, echo5sse.SSE(e, "/events", hub, opts...))
+		return serveHTTP(t, e, true)
+	}},
 	{name: "gin", serve: func(t testing.TB, hub *core.Hub, opts ...core.RouteOption) served {
 		r := gin.New()
 		if err := ginsse.SSE(r, "/events", hub, opts...); err != nil {
@@ -104,9 +123,27 @@ var mounts = []mount{
 		}
 		return under(serveFiber(t, app), "/api")
 	}},
+	{name: "fiber3", stopEndsStreams: true, serve: func(t testing.TB, hub *core.Hub, opts ...core.RouteOption) served {
+		app := newFiber3()
+		must(t, fiber3sse.SSE(app, "/events", hub, opts...))
+		return serveFiber3(t, app)
+	}},
+	{name: "fiber3-group", stopEndsStreams: true, serve: func(t testing.TB, hub *core.Hub, opts ...core.RouteOption) served {
+		app := newFiber3()
+		must(t, fiber3sse.SSE(app.Group("/api"), "/events", hub, opts...))
+		return under(serveFiber3(t, app), "/api")
+	}},
 }
 
 func init() { gin.SetMode(gin.ReleaseMode) }
+
+// must fails t when a mount's SSE returns an error.
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
 
 func netHTTP(hub *core.Hub, opts []core.RouteOption) http.Handler {
 	mux := http.NewServeMux()
@@ -123,6 +160,8 @@ func newEcho() *echo.Echo {
 }
 
 func newFiber() *fiber.App { return fiber.New(fiber.Config{DisableStartupMessage: true}) }
+
+func newFiber3() *fiber3.App { return fiber3.New(fiber3.Config{ErrorHandler: fiber3sse.ErrorHandler}) }
 
 // under moves s's routes under a path prefix.
 func under(s served, prefix string) served {
@@ -161,6 +200,27 @@ func serveFiber(t testing.TB, app *fiber.App) served {
 	}
 	done := make(chan error, 1)
 	go func() { done <- app.Listener(ln) }()
+	var once sync.Once
+	var stopErr error
+	stop := func(ctx context.Context) error {
+		once.Do(func() {
+			if stopErr = app.ShutdownWithContext(ctx); stopErr == nil {
+				stopErr = <-done
+			}
+		})
+		return stopErr
+	}
+	return served{url: "http://" + ln.Addr().String(), stop: stop}
+}
+
+// serveFiber3 serves a Fiber v3 app with fasthttp (HTTP/1.1 only).
+func serveFiber3(t testing.TB, app *fiber3.App) served {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- app.Listener(ln, fiber3.ListenConfig{DisableStartupMessage: true}) }()
 	var once sync.Once
 	var stopErr error
 	stop := func(ctx context.Context) error {

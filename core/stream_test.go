@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"slices"
 	"sort"
-	"strings"
 	"testing"
 
 	"github.com/ssekit/ssekit/core"
@@ -67,81 +66,6 @@ func wantEvents(t testing.TB, c *client, names ...string) {
 			t.Fatalf("got event %q, want %q (sequence %v)", e.Event, n, names)
 		}
 	}
-}
-
-func TestEnvelopeReservedMetaCannotBeOverridden(t *testing.T) {
-	hub := newHub(t, core.WithProducer("shop"))
-	srv := serve(t, hub)
-	c := dial(t, srv.URL+"/events?topic=orders", nil)
-	waitUntil(t, "connection", func() bool { return hub.Count() == 1 })
-	id := mustPublish(t, hub, "orders", "order.updated", map[string]any{"id": 42},
-		core.Meta(map[string]string{"tenant": "acme", "topic": "evil", "producer": "evil", "trace_id": "evil"}))
-	e, env := c.nextEnvelope()
-	if e.ID != id || env.ID != id || env.Event != "order.updated" || env.OccurredAt.IsZero() {
-		t.Fatalf("envelope %+v, frame id %q, want id %q", env, e.ID, id)
-	}
-	want := map[string]string{"topic": "orders", "producer": "shop", "trace_id": id, "tenant": "acme"}
-	for k, v := range want {
-		if env.Meta[k] != v {
-			t.Errorf("meta[%s] = %q, want %q", k, env.Meta[k], v)
-		}
-	}
-	var data struct{ ID int }
-	if err := env.Decode(&data); err != nil || data.ID != 42 {
-		t.Fatalf("data: %+v %v", data, err)
-	}
-	mustPublish(t, hub, "orders", "traced", 1, core.TraceID("req-7"))
-	if _, env := c.nextEnvelope(); env.Meta["trace_id"] != "req-7" {
-		t.Fatalf("trace_id = %q", env.Meta["trace_id"])
-	}
-}
-
-func TestPublishRawKeepsJSONAndQuotesText(t *testing.T) {
-	hub := newHub(t)
-	srv := serve(t, hub)
-	c := dial(t, srv.URL+"/events?topic=logs", nil)
-	waitUntil(t, "connection", func() bool { return hub.Count() == 1 })
-	ctx := context.Background()
-	hub.PublishRaw(ctx, "logs", "json", []byte(`{"a": [1, 2]}`))
-	hub.PublishRaw(ctx, "logs", "text", []byte("plain text payload"))
-	if _, env := c.nextEnvelope(); string(env.Data) != `{"a":[1,2]}` {
-		t.Fatalf("json data = %s", env.Data)
-	}
-	if _, env := c.nextEnvelope(); string(env.Data) != `"plain text payload"` {
-		t.Fatalf("text data = %s", env.Data)
-	}
-}
-
-func TestSendToOneConnectionAndOnConnectWelcome(t *testing.T) {
-	hub := newHub(t)
-	srv := serve(t, hub, core.OnConnect(func(c *core.Conn, r *http.Request) error {
-		c.SetMeta("joined", "yes")
-		return c.Send("welcome", map[string]string{"conn": c.ID()})
-	}))
-	a := dial(t, srv.URL+"/events", nil)
-	b := dial(t, srv.URL+"/events", nil)
-	ea := a.next()
-	eb := b.next()
-	if ea.Event != "welcome" || eb.Event != "welcome" {
-		t.Fatalf("want welcome events, got %q %q", ea.Event, eb.Event)
-	}
-	if ea.ID != "" {
-		t.Fatalf("a direct send must not carry an SSE id, got %q", ea.ID)
-	}
-	conns := hub.Conns(core.Match{"joined": "yes"})
-	if len(conns) != 2 {
-		t.Fatalf("Conns(joined=yes) = %d", len(conns))
-	}
-	target := conns[0].ID()
-	if !strings.Contains(ea.Data, target) {
-		target = conns[1].ID()
-	}
-	if _, err := hub.SendTo(context.Background(), target, "private", "for a only"); err != nil {
-		t.Fatal(err)
-	}
-	mustPublish(t, hub, core.AllTopics, "marker", 1)
-	wantEvents(t, a, "private", "marker")
-	wantEvents(t, b, "marker")
 }
 
 func TestAuthorizeRejectsSetsTrustedMetaAndRestrictsTopics(t *testing.T) {
@@ -210,90 +134,5 @@ func TestStreamRulesFilterEventsBeforeQueueing(t *testing.T) {
 	waitUntil(t, "3 delivered", func() bool { return hub.Stats().Delivered >= 3 })
 	if d := hub.Stats().Delivered; d != 3 {
 		t.Fatalf("delivered = %d, want 3 (rules apply before queueing)", d)
-	}
-}
-
-func TestConnectionsCanBeListedCountedMovedAndDisconnected(t *testing.T) {
-	hub := newHub(t)
-	srv := serve(t, hub)
-	c := dial(t, srv.URL+"/events?topic=a&user_id=7", nil)
-	dial(t, srv.URL+"/events?topic=a&topic=b&user_id=8", nil)
-	waitUntil(t, "2 connections", func() bool { return hub.Count() == 2 })
-	if hub.CountTopic("a") != 2 || hub.CountTopic("b") != 1 || hub.CountWhere(core.Match{"user_id": "7"}) != 1 {
-		t.Fatalf("counts: a=%d b=%d user7=%d", hub.CountTopic("a"), hub.CountTopic("b"), hub.CountWhere(core.Match{"user_id": "7"}))
-	}
-	id := hub.Conns(core.Match{"user_id": "7"})[0].ID()
-	if hub.Conn(id) == nil || hub.Conn("nope") != nil {
-		t.Fatal("Conn lookup")
-	}
-	if err := hub.Subscribe(id, "c"); err != nil {
-		t.Fatal(err)
-	}
-	if err := hub.Unsubscribe(id, "a"); err != nil {
-		t.Fatal(err)
-	}
-	if err := hub.Subscribe("nope", "c"); !errors.Is(err, core.ErrNoConnection) {
-		t.Fatalf("Subscribe unknown: %v", err)
-	}
-	if err := hub.Subscribe(id, core.AllTopics); !errors.Is(err, core.ErrInvalidTopic) {
-		t.Fatalf("Subscribe(*): %v", err)
-	}
-	mustPublish(t, hub, "a", "on.a", 1)
-	mustPublish(t, hub, "c", "on.c", 1)
-	wantEvents(t, c, "on.c")
-	st := hub.Stats()
-	if st.Topics["a"] != 1 || st.Topics["c"] != 1 || st.Connections != 2 {
-		t.Fatalf("stats topics %v connections %d", st.Topics, st.Connections)
-	}
-	if !hub.Disconnect(id) {
-		t.Fatal("Disconnect reported no connection")
-	}
-	c.waitEnd()
-	waitUntil(t, "1 connection", func() bool { return hub.Count() == 1 })
-	if hub.Disconnect(id) {
-		t.Fatal("second Disconnect reported a connection")
-	}
-}
-
-func TestStatsRouteServesCounters(t *testing.T) {
-	hub := newHub(t)
-	srv := serve(t, hub)
-	c := dial(t, srv.URL+"/events?topic=x", nil)
-	waitUntil(t, "connection", func() bool { return hub.Count() == 1 })
-	mustPublish(t, hub, "x", "e", 1)
-	c.next()
-	resp, err := http.Get(srv.URL + "/events/stats")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var st core.Stats
-	if err := jsonDecode(resp.Body, &st); err != nil {
-		t.Fatal(err)
-	}
-	if resp.Header.Get("Content-Type") != "application/json" || st.Connections != 1 || st.Topics["x"] != 1 || st.Published != 1 || st.Delivered != 1 {
-		t.Fatalf("stats %+v", st)
-	}
-	protected := serve(t, newHub(t), core.StatsAuth(core.BearerToken("s3cret")))
-	r2, _ := http.Get(protected.URL + "/events/stats")
-	r2.Body.Close()
-	if r2.StatusCode != http.StatusUnauthorized {
-		t.Fatalf("protected stats without token: %d", r2.StatusCode)
-	}
-}
-
-func TestSendToLeavesTheCallersOptionsAlone(t *testing.T) {
-	hub := newHub(t)
-	opts := make([]core.PublishOption, 1, 4)
-	opts[0] = core.Meta(map[string]string{"k": "v"})
-	spare := opts[:2]
-	spare[1] = core.TraceID("mine")
-	if _, err := hub.SendTo(context.Background(), "nobody", "e", 1, opts...); err != nil {
-		t.Fatal(err)
-	}
-	m := &core.Message{}
-	spare[1](m)
-	if m.TraceID != "mine" || m.ConnID != "" {
-		t.Fatalf("SendTo wrote into the caller's slice: the option there now sets trace_id %q, conn %q", m.TraceID, m.ConnID)
 	}
 }

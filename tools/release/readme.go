@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -62,7 +63,7 @@ type Quote struct {
 }
 
 // Quotes finds, for every README fragment, the Example file it is quoted
-// from: a file named example*_test.go in a published module whose lines,
+// from: a test file with an Example function, in a published module, whose lines,
 // at one indentation, are the fragment's lines in a row (the fragment is
 // compared with its common indentation removed, blank lines match blank
 // lines). A fragment alone cannot be compiled honestly: it uses names
@@ -80,7 +81,7 @@ func (w *Workspace) Quotes(snippets []Snippet) ([]Quote, error) {
 	}
 	var cands []candidate
 	for _, m := range w.Published() {
-		names, err := filepath.Glob(filepath.Join(w.Root, filepath.FromSlash(m.Dir), "example*_test.go"))
+		names, err := filepath.Glob(filepath.Join(w.Root, filepath.FromSlash(m.Dir), "*_test.go"))
 		if err != nil {
 			return nil, err
 		}
@@ -88,6 +89,9 @@ func (w *Workspace) Quotes(snippets []Snippet) ([]Quote, error) {
 			data, err := os.ReadFile(name)
 			if err != nil {
 				return nil, err
+			}
+			if !bytes.Contains(data, []byte("\nfunc Example")) {
+				continue
 			}
 			cands = append(cands, candidate{m, filepath.Base(name), strings.Split(string(data), "\n")})
 		}
@@ -113,7 +117,7 @@ func (w *Workspace) Quotes(snippets []Snippet) ([]Quote, error) {
 		}
 	}
 	if len(missing) > 0 {
-		return out, fmt.Errorf("release: README fragments quoted from no example*_test.go of a published module (put each in an Example function, verbatim, gofmt-formatted):\n\t%s", strings.Join(missing, "\n\t"))
+		return out, fmt.Errorf("release: README fragments quoted from no Example file of a published module (put each in an Example function of a self-contained _test.go file, verbatim, gofmt-formatted):\n\t%s", strings.Join(missing, "\n\t"))
 	}
 	return out, nil
 }

@@ -138,7 +138,7 @@ func TestCheckFails(t *testing.T) {
 		},
 		"a README fragment is quoted from nowhere": {
 			edits: map[string]string{"README.md": repo["README.md"] + "\n```go\nfmt.Println(a.Goodbye())\n```\n"},
-			want:  "quoted from no example",
+			want:  "quoted from no Example file",
 		},
 		"a quoted Example stops compiling": {
 			edits: map[string]string{"a/example_test.go": strings.Replace(repo["a/example_test.go"], "// Output: hello", "a.Goodbye()", 1)},

@@ -217,7 +217,7 @@ func report(plan Plan, names []string, results []Result, skipped []string, elaps
 		}
 		writeTable(&b, sp, sp.id, tb, names)
 	}
-	w("## B7 · adapters (Echo, Gin, Fiber against core net/http)\n\n")
+	w("## B7 · adapters (Echo v4 and v5, Gin, Fiber v2 and v3 against core net/http)\n\n")
 	b7 := false
 	for _, id := range []string{"B7-B0", "B7-B1", "B7-B2"} {
 		if tb := tabs[id]; tb != nil {

@@ -9,9 +9,13 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/gofiber/fiber/v2"
+	fiber3 "github.com/gofiber/fiber/v3"
 	"github.com/labstack/echo/v4"
+	echo5 "github.com/labstack/echo/v5"
 	"github.com/ssekit/ssekit/core"
+	"github.com/ssekit/ssekit/echo5sse"
 	"github.com/ssekit/ssekit/echosse"
+	"github.com/ssekit/ssekit/fiber3sse"
 	"github.com/ssekit/ssekit/fibersse"
 	"github.com/ssekit/ssekit/ginsse"
 
@@ -29,6 +33,17 @@ func init() {
 		e := echo.New()
 		e.HideBanner, e.HidePort = true, true
 		if err := echosse.SSE(e, "/events", hub); err != nil {
+			return nil, err
+		}
+		return &httpAdapter{hub: hub, http: &http.Server{Handler: e}}, nil
+	})
+	register("ssekit-echo5", "ssekit hub through echo5sse.SSE on Echo v5", func(o Options) (Server, error) {
+		hub, err := core.NewHub(hubOptions(o)...)
+		if err != nil {
+			return nil, err
+		}
+		e := echo5.New()
+		if err := echo5sse.SSE(e, "/events", hub); err != nil {
 			return nil, err
 		}
 		return &httpAdapter{hub: hub, http: &http.Server{Handler: e}}, nil
@@ -55,6 +70,17 @@ func init() {
 			return nil, err
 		}
 		return &fiberAdapter{hub: hub, app: app}, nil
+	})
+	register("ssekit-fiber3", "ssekit hub through fiber3sse.SSE on Fiber v3 (fasthttp, native streaming, a read watching each client)", func(o Options) (Server, error) {
+		hub, err := core.NewHub(hubOptions(o)...)
+		if err != nil {
+			return nil, err
+		}
+		app := fiber3.New(fiber3.Config{ErrorHandler: fiber3sse.ErrorHandler})
+		if err := fiber3sse.SSE(app, "/events", hub); err != nil {
+			return nil, err
+		}
+		return &fiber3Adapter{hub: hub, app: app}, nil
 	})
 }
 
@@ -104,6 +130,30 @@ func (a *fiberAdapter) Close() {
 }
 
 func (a *fiberAdapter) Publish(topic string, payload []byte) error {
+	_, err := a.hub.PublishRaw(context.Background(), topic, ctl.EventName, payload)
+	return err
+}
+
+// fiber3Adapter serves Fiber v3 on fasthttp.
+type fiber3Adapter struct {
+	hub *core.Hub
+	app *fiber3.App
+}
+
+func (a *fiber3Adapter) Serve(ln net.Listener) error {
+	return a.app.Listener(ln, fiber3.ListenConfig{DisableStartupMessage: true})
+}
+func (a *fiber3Adapter) Path() string            { return "/events?topic=%s" }
+func (a *fiber3Adapter) Prepare(topics []string) {}
+
+func (a *fiber3Adapter) Close() {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	a.hub.Shutdown(ctx)
+	a.app.ShutdownWithTimeout(time.Second)
+}
+
+func (a *fiber3Adapter) Publish(topic string, payload []byte) error {
 	_, err := a.hub.PublishRaw(context.Background(), topic, ctl.EventName, payload)
 	return err
 }

@@ -1,0 +1,9 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/ssekit/ssekit/ssetest"
+)
+
+func TestMain(m *testing.M) { ssetest.LeakCheck(m) }

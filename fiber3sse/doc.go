@@ -1,0 +1,75 @@
+// Package fiber3sse mounts ssekit's Server-Sent Events routes on Fiber v3 in
+// one line:
+//
+//	hub, _ := core.NewHub()
+//	app := fiber.New(fiber.Config{ErrorHandler: fiber3sse.ErrorHandler})
+//	if err := fiber3sse.SSE(app, "/events", hub, core.BroadcastAuth(core.BearerToken(token))); err != nil { … }
+//
+// registers GET /events (the stream), GET /events/stats and
+// POST /events/broadcast on any fiber.Router (the app or a group), with the
+// same behaviour, options and bytes on the wire as core.Mount: the adapter
+// only translates between fiber.Ctx and core, which holds all behaviour. It
+// is the Fiber v3 twin of package fibersse (Fiber v2); both can live in one
+// program.
+//
+// The stream is written natively through c.SendStreamWriter (fasthttp's body
+// stream writer), never through the net/http adaptor. Fiber pools its Ctx
+// and reuses it once the handler returns, so the handler copies what the
+// stream needs (the request, as an *http.Request of copied strings, and the
+// connection) and the writer never touches the Ctx; no c.Abandon is needed.
+//
+// fasthttp gives a stream no per-request close signal (RequestCtx.Done is
+// closed only when the server shuts down), and a write to a closed
+// connection can succeed once before the peer's reset arrives. So each
+// stream reads its connection while it runs: the read returns the moment
+// the client closes it, and the stream ends at once, without waiting for a
+// heartbeat. The read stops before the stream's writer returns, and the
+// connection then serves its next request as usual. app.Shutdown ends open
+// streams; hub.Shutdown ends them with a final retry hint.
+//
+// Hooks that need the fiber.Ctx (c.Locals set by auth middleware) use this
+// package's Authorize, OnConnect, BroadcastAuth and StatsAuth; they run
+// while the Ctx is valid. Strings taken from the Ctx are only valid until
+// the handler returns (unless fiber.Config.Immutable): Authorize copies the
+// Access it returns, but anything an OnConnect hook keeps (conn.SetMeta)
+// must be copied (strings.Clone).
+//
+// # Why not Fiber's own SSE middleware
+//
+// Fiber's SSE middleware (on Fiber's main branch, not in v3.1.0) gives
+// each stream a handler, its own heartbeat ticker, a flush per write, and
+// sees a client leave only when a write fails. This package writes core's
+// stream: the frame is encoded once per publish, each wake-up's frames go
+// out in one flush, one hub-wide ticker sends heartbeats, the data is
+// ssekit's JSON envelope (so every mount sends the same bytes), a client
+// that reconnects with Last-Event-ID gets what it missed, and a client that
+// leaves is noticed by the read above.
+//
+// # Fiber v3 pitfalls and what this package does about them
+//
+//   - Errors fasthttp makes before any route runs (a body over
+//     Config.BodyLimit: 413; headers over Config.ReadBufferSize: 431) go to
+//     Config.ErrorHandler, whose default answers in plain text. Use
+//     ErrorHandler for the {"error": …} JSON of the routes.
+//   - Config.WriteTimeout: fasthttp sets one deadline for the whole
+//     response, from another goroutine once the stream has started; the
+//     stream's writer re-applies its own deadline (core.WithWriteTimeout)
+//     at every flush, so it is not cut.
+//   - Config.ReadTimeout: its deadline, set to read the request, is still
+//     on the connection the stream reads; the read clears it and goes on.
+//   - compress, etag, cache, idempotency and logger's ${resBody} read the
+//     whole body after the handler, which never ends for a stream (v3's
+//     compress does so too, unlike v2's): skip the stream with their Next
+//     (see Skipper).
+//   - app.Shutdown waits for open connections; it closes the server's done
+//     channel first, which ends the streams. Call hub.Shutdown before it
+//     (app.Hooks().OnPreShutdown) to send clients the retry hint.
+//   - The Content-Type is exactly text/event-stream (no charset), which
+//     otelfiber recognises and skips.
+//
+// What ssekit guarantees (ordering, resume without gaps or duplicates, what
+// happens to slow clients) and where its limits are (event size, queue and
+// replay bounds) is stated once, in the README's [Guarantees and limits].
+//
+// [Guarantees and limits]: https://github.com/ssekit/ssekit#guarantees-and-limits
+package fiber3sse
