@@ -1,6 +1,7 @@
 package main
 
 import (
+	stdzip "archive/zip"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -24,8 +25,9 @@ import (
 // files such as node_modules stay out, as they would from a tag); else
 // from that git revision, exactly as a tag on it would publish them. The
 // zips leave out nested modules' directories (x/mod/zip omits every
-// directory holding a go.mod) and are built by x/mod/zip, as the go
-// command builds them.
+// directory holding a go.mod), include the repository's LICENSE when the
+// module has none, and are built by x/mod/zip, as the go command builds
+// them.
 func (w *Workspace) BuildProxy(dir, v, rev string) error {
 	when := time.Now().UTC()
 	if rev != "" {
@@ -59,7 +61,11 @@ func (w *Workspace) BuildProxy(dir, v, rev string) error {
 			}
 			gomod = m.Data
 		} else {
-			if err := zip.CreateFromVCS(&zbuf, mv, w.Root, rev, m.Dir); err != nil {
+			files, err := w.revFiles(m, rev)
+			if err != nil {
+				return err
+			}
+			if err := zip.Create(&zbuf, mv, files); err != nil {
 				return fmt.Errorf("release: %s: %w", m.Dir, err)
 			}
 			out, err := git(w.Root, "show", rev+":"+m.Dir+"/go.mod")
@@ -86,6 +92,64 @@ func (w *Workspace) BuildProxy(dir, v, rev string) error {
 	return nil
 }
 
+// revFiles lists the files of module m at git revision rev, as
+// zip.CreateFromVCS does (git archive, and the repository's LICENSE when
+// the module has none), which it cannot do itself in a git worktree (it
+// wants a .git directory).
+func (w *Workspace) revFiles(m *Module, rev string) ([]zip.File, error) {
+	out, err := git(w.Root, "-c", "core.autocrlf=input", "-c", "core.eol=lf", "archive", "--format=zip", rev, m.Dir)
+	if err != nil {
+		return nil, err
+	}
+	zr, err := stdzip.NewReader(strings.NewReader(out), int64(len(out)))
+	if err != nil {
+		return nil, fmt.Errorf("release: git archive %s %s: %w", rev, m.Dir, err)
+	}
+	var files []zip.File
+	haveLicense := false
+	for _, zf := range zr.File {
+		rel, ok := strings.CutPrefix(zf.Name, m.Dir+"/")
+		if !ok || rel == "" || strings.HasSuffix(rel, "/") {
+			continue
+		}
+		haveLicense = haveLicense || rel == "LICENSE"
+		files = append(files, archived{rel, zf})
+	}
+	if !haveLicense {
+		if data, err := git(w.Root, "cat-file", "blob", rev+":LICENSE"); err == nil {
+			files = append(files, memFile{"LICENSE", []byte(data)})
+		}
+	}
+	return files, nil
+}
+
+type archived struct {
+	rel string
+	f   *stdzip.File
+}
+
+func (f archived) Path() string                 { return f.rel }
+func (f archived) Lstat() (os.FileInfo, error)  { return f.f.FileInfo(), nil }
+func (f archived) Open() (io.ReadCloser, error) { return f.f.Open() }
+
+type memFile struct {
+	rel  string
+	data []byte
+}
+
+func (f memFile) Path() string                 { return f.rel }
+func (f memFile) Lstat() (os.FileInfo, error)  { return memInfo{f}, nil }
+func (f memFile) Open() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(f.data)), nil }
+
+type memInfo struct{ f memFile }
+
+func (i memInfo) Name() string       { return path.Base(i.f.rel) }
+func (i memInfo) Size() int64        { return int64(len(i.f.data)) }
+func (i memInfo) Mode() os.FileMode  { return 0o644 }
+func (i memInfo) ModTime() time.Time { return time.Time{} }
+func (i memInfo) IsDir() bool        { return false }
+func (i memInfo) Sys() any           { return nil }
+
 // treeFiles lists the working-tree files of module m that a commit would
 // hold: tracked and untracked files, without the ignored ones.
 func (w *Workspace) treeFiles(m *Module) ([]zip.File, error) {
@@ -107,6 +171,11 @@ func (w *Workspace) treeFiles(m *Module) ([]zip.File, error) {
 			continue // deleted in the working tree
 		}
 		files = append(files, diskFile{rel: path.Clean(rel), full: full, info: fi})
+	}
+	if !seen["LICENSE"] { // the repository's, as a tag would publish it
+		if data, err := os.ReadFile(filepath.Join(w.Root, "LICENSE")); err == nil {
+			files = append(files, memFile{"LICENSE", data})
+		}
 	}
 	return files, nil
 }

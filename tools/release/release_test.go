@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -32,6 +33,7 @@ var repo = map[string]string{
 	"README.md": "# demo\n\n`go get github.com/ssekit/ssekit/b`\n\n```go\npackage main\n\nimport (\n\t\"fmt\"\n\n\t\"github.com/ssekit/ssekit/b\"\n)\n\nfunc main() { fmt.Println(b.Twice()) }\n```\n\n" +
 		"```go\ngreeting := a.Hello()\nfmt.Println(greeting)\n```\n",
 	".gitignore":            "node_modules/\n",
+	"LICENSE":               "the repository's license\n",
 	"a/node_modules/big.js": "ignored: never published\n",
 }
 
@@ -107,21 +109,24 @@ func TestCheckPassesFromTreeAndRevisionAndZipsOnlyTheModule(t *testing.T) {
 			t.Fatalf("rev %q: %v", rev, err)
 		}
 	}
-	dir := t.TempDir()
-	if err := w.BuildProxy(dir, "v0.1.0", ""); err != nil {
-		t.Fatal(err)
-	}
-	z, err := zip.OpenReader(filepath.Join(dir, "github.com/ssekit/ssekit/a/@v/v0.1.0.zip"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer z.Close()
-	var names []string
-	for _, f := range z.File {
-		names = append(names, strings.TrimPrefix(f.Name, "github.com/ssekit/ssekit/a@v0.1.0/"))
-	}
-	if got := strings.Join(names, " "); got != "a.go example_test.go go.mod" {
-		t.Errorf("a's zip holds %s, want a.go example_test.go go.mod (no nested module, no ignored file)", got)
+	for _, rev := range []string{"", "HEAD"} {
+		dir := t.TempDir()
+		if err := w.BuildProxy(dir, "v0.1.0", rev); err != nil {
+			t.Fatal(err)
+		}
+		z, err := zip.OpenReader(filepath.Join(dir, "github.com/ssekit/ssekit/a/@v/v0.1.0.zip"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, f := range z.File {
+			names = append(names, strings.TrimPrefix(f.Name, "github.com/ssekit/ssekit/a@v0.1.0/"))
+		}
+		z.Close()
+		slices.Sort(names)
+		if got, want := strings.Join(names, " "), "LICENSE a.go example_test.go go.mod"; got != want {
+			t.Errorf("rev %q: a's zip holds %s, want %s (the repository's license; no nested module, no ignored file)", rev, got, want)
+		}
 	}
 }
 
