@@ -7,9 +7,3 @@ require (
 	github.com/ssekit/ssekit/core v0.1.0
 	github.com/ssekit/ssekit/ssetest v0.1.0
 )
-
-replace github.com/ssekit/ssekit/client => ../../client
-
-replace github.com/ssekit/ssekit/core => ../../core
-
-replace github.com/ssekit/ssekit/ssetest => ../../ssetest

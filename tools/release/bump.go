@@ -23,7 +23,9 @@ type Change struct {
 // Bump rewrites, in memory, every workspace module's requirements on
 // sibling modules to version v, and adds the replace directive to the
 // sibling's directory where one is missing, so that each module still
-// builds alone (GOWORK=off); consumers ignore replace directives. It
+// builds alone (GOWORK=off); consumers ignore replace directives. Modules
+// of commands (Installable) get none, and lose those they have: go install
+// refuses them. It
 // returns the go.mod files that change (Write saves them) and a report of
 // every requirement on a sibling after the bump, one a line.
 func (w *Workspace) Bump(v string) ([]Change, []string, error) {
@@ -54,7 +56,19 @@ func (w *Workspace) Bump(v string) ([]Change, []string, error) {
 		}
 		for _, r := range f.Require {
 			dep := w.ByPath(r.Mod.Path)
-			if dep == nil || hasReplace(f, r.Mod.Path) {
+			if dep == nil {
+				continue
+			}
+			if m.Installable() {
+				if hasReplace(f, r.Mod.Path) {
+					lines = append(lines, fmt.Sprintf("%s/go.mod: replace %s dropped (go install refuses a module with replace directives)", m.Dir, r.Mod.Path))
+					if err := f.DropReplace(r.Mod.Path, ""); err != nil {
+						return nil, nil, fmt.Errorf("release: %s: %w", m.Dir, err)
+					}
+				}
+				continue
+			}
+			if hasReplace(f, r.Mod.Path) {
 				continue
 			}
 			rel, err := filepath.Rel(filepath.FromSlash(m.Dir), filepath.FromSlash(dep.Dir))

@@ -62,6 +62,7 @@ func (w *Workspace) NewConsumer(dir, proxyDir, fallback string, log *os.File) (*
 		"GONOSUMDB=github.com/ssekit/ssekit",
 		"GOMODCACHE="+modcache,
 		"GOTOOLCHAIN=local",
+		"GOBIN="+filepath.Join(dir, "bin"),
 	)
 	if err := os.MkdirAll(c.Dir, 0o755); err != nil {
 		return nil, err
@@ -153,7 +154,8 @@ func (c *Consumer) Go(sub string, args ...string) error {
 }
 
 // Check runs the consumer's side of the release check for version v:
-// the README's own `go get` lines, then go get of every published module
+// the README's own `go get` and `go install` lines, go install of every
+// command module at v, then go get of every published module
 // at v; the README's programs (verbatim, one package each) and the Example
 // files its fragments are quoted from (verbatim, one package each); then
 // go mod tidy, go build and go vet of everything, and go build of every
@@ -166,6 +168,18 @@ func (w *Workspace) Check(c *Consumer, v, readme string) error {
 		}
 		if err := c.Go("", "get", p); err != nil {
 			return err
+		}
+	}
+	for _, p := range GoInstalls(readme) {
+		if err := c.Go("", "install", p); err != nil {
+			return err
+		}
+	}
+	for _, m := range w.Published() {
+		if m.Installable() {
+			if err := c.Go("", "install", m.Path+"/...@"+v); err != nil {
+				return err
+			}
 		}
 	}
 	args := []string{"get"}

@@ -51,6 +51,20 @@ func GoGets(readme string) []string {
 	return out
 }
 
+// GoInstalls returns the package@version arguments of the README's
+// `go install` commands for our modules.
+func GoInstalls(readme string) []string {
+	var out []string
+	for _, m := range goInstallRE.FindAllStringSubmatch(readme, -1) {
+		if !slices.Contains(out, m[1]) {
+			out = append(out, m[1])
+		}
+	}
+	return out
+}
+
+var goInstallRE = regexp.MustCompile("go install (github\\.com/ssekit/ssekit/[A-Za-z0-9_./-]*[A-Za-z0-9_]@[A-Za-z0-9.+-]+)")
+
 var goGetRE = regexp.MustCompile("go get (github\\.com/ssekit/ssekit/[A-Za-z0-9_./-]*[A-Za-z0-9_])")
 
 // Quote is where a README fragment is quoted from: a Go file of a

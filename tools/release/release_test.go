@@ -21,7 +21,7 @@ func TestMain(m *testing.M) {
 // nested module a/sub), module b requiring a, an unpublished module demo,
 // and a README with a program and a fragment quoted from a's Example.
 var repo = map[string]string{
-	"go.work":           "go 1.25\n\nuse (\n\t./a\n\t./a/sub\n\t./b\n\t./demo\n)\n",
+	"go.work":           "go 1.25\n\nuse (\n\t./a\n\t./a/sub\n\t./b\n\t./cmd/x\n\t./demo\n)\n",
 	"a/go.mod":          "module github.com/ssekit/ssekit/a\n\ngo 1.25\n",
 	"a/a.go":            "// Package a greets.\npackage a\n\n// Hello greets.\nfunc Hello() string { return \"hello\" }\n",
 	"a/example_test.go": "package a_test\n\nimport (\n\t\"fmt\"\n\n\t\"github.com/ssekit/ssekit/a\"\n)\n\nfunc Example() {\n\tgreeting := a.Hello()\n\tfmt.Println(greeting)\n\t// Output: hello\n}\n",
@@ -29,8 +29,10 @@ var repo = map[string]string{
 	"a/sub/sub.go":      "// Package sub is nested.\npackage sub\n",
 	"b/go.mod":          "module github.com/ssekit/ssekit/b\n\ngo 1.25\n\nrequire github.com/ssekit/ssekit/a v0.0.0\n",
 	"b/b.go":            "// Package b greets twice.\npackage b\n\nimport \"github.com/ssekit/ssekit/a\"\n\n// Twice greets twice.\nfunc Twice() string { return a.Hello() + a.Hello() }\n",
+	"cmd/x/go.mod":      "module github.com/ssekit/ssekit/cmd/x\n\ngo 1.25\n\nrequire github.com/ssekit/ssekit/b v0.0.0\n\nreplace github.com/ssekit/ssekit/b => ../../b\n",
+	"cmd/x/main.go":     "// Command x greets.\npackage main\n\nimport (\n\t\"fmt\"\n\n\t\"github.com/ssekit/ssekit/b\"\n)\n\nfunc main() { fmt.Println(b.Twice()) }\n",
 	"demo/go.mod":       "module github.com/ssekit/ssekit/demo\n\ngo 1.25\n",
-	"README.md": "# demo\n\n`go get github.com/ssekit/ssekit/b`\n\n```go\npackage main\n\nimport (\n\t\"fmt\"\n\n\t\"github.com/ssekit/ssekit/b\"\n)\n\nfunc main() { fmt.Println(b.Twice()) }\n```\n\n" +
+	"README.md": "# demo\n\n`go get github.com/ssekit/ssekit/b`, `go install github.com/ssekit/ssekit/cmd/x@latest`\n\n```go\npackage main\n\nimport (\n\t\"fmt\"\n\n\t\"github.com/ssekit/ssekit/b\"\n)\n\nfunc main() { fmt.Println(b.Twice()) }\n```\n\n" +
 		"```go\ngreeting := a.Hello()\nfmt.Println(greeting)\n```\n",
 	".gitignore":            "node_modules/\n",
 	"LICENSE":               "the repository's license\n",
@@ -93,6 +95,9 @@ func TestBumpRequiresSiblingsAtTheVersionWithAReplace(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Errorf("b/go.mod lacks %q:\n%s", want, got)
 		}
+	}
+	if got := string(w.ByDir("cmd/x").Data); !strings.Contains(got, "require github.com/ssekit/ssekit/b v0.1.0") || strings.Contains(got, "replace") {
+		t.Errorf("cmd/x/go.mod must require b at v0.1.0 with no replace (go install refuses one):\n%s", got)
 	}
 	if v, err := w.Version(); err != nil || v != "v0.1.0" {
 		t.Errorf("Version() = %q, %v", v, err)
@@ -167,6 +172,10 @@ func TestCheckFails(t *testing.T) {
 			after: map[string]string{"b/b_test.go": "package b_test\n\nimport (\n\t\"testing\"\n\n\t\"github.com/ssekit/ssekit/a/sub\"\n)\n\nvar _ = sub.X\n\nfunc TestB(t *testing.T) {}\n"},
 			want:  "b does not build alone",
 		},
+		"a command module has a replace directive": {
+			after: map[string]string{"cmd/x/go.mod": repo["cmd/x/go.mod"]},
+			want:  "go install github.com/ssekit/ssekit/cmd/x@version` would refuse it",
+		},
 		"the README says go get of a module that is not published": {
 			edits: map[string]string{"README.md": repo["README.md"] + "\n`go get github.com/ssekit/ssekit/demo`\n"},
 			want:  "not a published module",
@@ -184,7 +193,7 @@ func TestCheckFails(t *testing.T) {
 
 func TestVersionRefusesMixedAndUnpublished(t *testing.T) {
 	w := newRepo(t, map[string]string{
-		"go.work":  "go 1.25\n\nuse (\n\t./a\n\t./a/sub\n\t./b\n\t./c\n\t./demo\n)\n",
+		"go.work":  "go 1.25\n\nuse (\n\t./a\n\t./a/sub\n\t./b\n\t./c\n\t./cmd/x\n\t./demo\n)\n",
 		"c/go.mod": "module github.com/ssekit/ssekit/c\n\ngo 1.25\n",
 	}, map[string]string{
 		"c/go.mod": "module github.com/ssekit/ssekit/c\n\ngo 1.25\n\nrequire (\n\tgithub.com/ssekit/ssekit/a v0.2.0\n\tgithub.com/ssekit/ssekit/demo v0.1.0\n)\n",
@@ -224,6 +233,9 @@ func TestSnippetsAndGoGets(t *testing.T) {
 	}
 	if got := GoGets(repo["README.md"]); len(got) != 1 || got[0] != "github.com/ssekit/ssekit/b" {
 		t.Errorf("GoGets = %q", got)
+	}
+	if got := GoInstalls("```sh\ngo install github.com/ssekit/ssekit/cmd/x@latest\n```"); len(got) != 1 || got[0] != "github.com/ssekit/ssekit/cmd/x@latest" {
+		t.Errorf("GoInstalls = %q", got)
 	}
 }
 

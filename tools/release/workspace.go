@@ -40,6 +40,13 @@ type Module struct {
 	Data []byte
 }
 
+// Installable reports whether the module holds commands (it lives under
+// cmd/): users install them with `go install path@version`, which refuses
+// a module whose go.mod has replace directives, so such a module requires
+// its siblings without any. It builds in the workspace, and alone only
+// once its siblings are published.
+func (m *Module) Installable() bool { return m.Dir == "cmd" || strings.HasPrefix(m.Dir, "cmd/") }
+
 // Tag is the module's release tag for version v. Nested modules are tagged
 // with their directory as prefix ("core/v0.1.0"), as the go command expects.
 func (m *Module) Tag(v string) string { return m.Dir + "/" + v }
@@ -155,6 +162,9 @@ func (w *Workspace) Version() (string, error) {
 	var errs []error
 	seen := map[string][]string{}
 	for _, m := range w.Published() {
+		if m.Installable() && len(m.File.Replace) > 0 {
+			errs = append(errs, fmt.Errorf("%s/go.mod has replace directives: `go install %s@version` would refuse it (release bump removes them)", m.Dir, m.Path))
+		}
 		for _, r := range m.File.Require {
 			dep := w.ByPath(r.Mod.Path)
 			if dep == nil {
