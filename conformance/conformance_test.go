@@ -280,9 +280,21 @@ func TestReplayWithLastEventID(t *testing.T) {
 			}
 		}
 
-		unknown := e.open("/events?topic=r", http.Header{"Last-Event-Id": {"1-0"}})
+		// An id newer than the log: a reset at the log's newest id.
+		unknown := e.open("/events?topic=r", http.Header{"Last-Event-Id": {"99999999999999-0"}})
 		if ev := unknown.Next(); ev.Name != core.ResetEvent || ev.ID != r4 {
 			t.Errorf("unknown id: got %s %s, want %s %s", ev.ID, ev.Name, r4, core.ResetEvent)
+		}
+		// An id from before the log's epoch (a previous process): a reset,
+		// then every event of this epoch the stream would have received.
+		older := e.open("/events?topic=r", http.Header{"Last-Event-Id": {"1-0"}})
+		if ev := older.Next(); ev.Name != core.ResetEvent || ev.ID == "" || ev.ID >= ids[0] {
+			t.Errorf("id from an older epoch: got %s %s, want %s with an id before %s", ev.ID, ev.Name, core.ResetEvent, ids[0])
+		}
+		for _, want := range []event{{ID: ids[0], Name: "r1"}, {ID: ids[2], Name: "r2"}, {ID: ids[3], Name: "r3"}, {ID: r4, Name: "r4"}} {
+			if got := older.Next(); got.ID != want.ID || got.Name != want.Name {
+				t.Errorf("after the reset: got %s %s, want %s %s", got.ID, got.Name, want.ID, want.Name)
+			}
 		}
 	})
 }

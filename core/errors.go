@@ -36,6 +36,12 @@ var (
 	// ErrUnknownID is returned by ReplayLog.Replay for an id the log cannot
 	// resume from.
 	ErrUnknownID = errors.New("core: unknown last event id")
+	// ErrUnavailable is returned (wrapped) by Publish, SendTo and the
+	// brokers while the broker's backend cannot be reached (Redis down or
+	// not answering within the publish timeout): the event was not
+	// accepted, and the same publish may succeed later. The broadcast route
+	// answers it with 503 and a Retry-After header.
+	ErrUnavailable = errors.New("core: event backend unavailable")
 	// ErrInvalidOption is returned by NewHub, Mount and the route
 	// constructors for an option given a value it cannot take, or given to a
 	// route it does not concern.

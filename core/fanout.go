@@ -30,6 +30,28 @@ func (hh *hubHandler) Deliver(m *Message) {
 	}
 }
 
+// Reset queues one ResetEvent with id from on every stream, after what is
+// already queued and before what the broker delivers next (see
+// BrokerHandler.Reset). The frame is encoded once and shared; like Deliver,
+// it never blocks, and a full queue drops that stream (its client resumes).
+func (hh *hubHandler) Reset(from EventID, reason string) {
+	h := (*Hub)(hh)
+	m := h.resetMessage(reason, "")
+	m.SetID(from)
+	m.reset = true
+	m.Frame()
+	h.mu.RLock()
+	n := 0
+	for _, c := range h.all.list {
+		if c.enqueue(m) {
+			n++
+		}
+	}
+	h.mu.RUnlock()
+	h.stats.resets.Add(uint64(n))
+	h.log.Warn("ssekit: broker reset; streams get a reset event and go on from its position", "reason", reason, "from", from.String(), "streams", n)
+}
+
 // Gap ends every stream with a jittered retry hint (spread like Shutdown's),
 // so that clients resume from the replay log, or get a reset, without all
 // coming back at the same instant.

@@ -27,13 +27,16 @@ func (f *floor) skip(m *Message) bool {
 	if f.covered(m) {
 		return true
 	}
-	if _, ok := m.EventID(); ok {
+	if _, ok := m.EventID(); ok && !m.reset {
 		f.on = false
 	}
 	return false
 }
 
+// covered reports whether the replay wrote m. A reset queued by the broker
+// is never covered: it says the broker goes on from a new position, which
+// the replay cannot have sent.
 func (f *floor) covered(m *Message) bool {
 	id, ok := m.EventID()
-	return ok && id.Compare(f.id) <= 0
+	return ok && !m.reset && id.Compare(f.id) <= 0
 }

@@ -2,22 +2,29 @@ package core_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"runtime"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/ssekit/ssekit/core"
 )
 
 // laggyBroker logs like the memory broker but can hold live delivery back,
-// as a networked broker's live feed trails its log.
+// as a networked broker's live feed trails its log, and can lose its log
+// and start a new epoch, as Redis does when it restarts without its data.
 type laggyBroker struct {
 	*core.MemoryBroker
 	mu   sync.Mutex
 	hs   []core.BrokerHandler
 	hold bool
 	held []*core.Message
+	down bool // the backend is unreachable: Publish and Replay fail
 }
+
+var errLaggyDown = fmt.Errorf("laggy: connection refused: %w", core.ErrUnavailable)
 
 func (b *laggyBroker) Subscribe(h core.BrokerHandler) (func(), error) {
 	b.mu.Lock()
@@ -33,6 +40,9 @@ func (b *laggyBroker) Subscribe(h core.BrokerHandler) (func(), error) {
 func (b *laggyBroker) Publish(ctx context.Context, m *core.Message) (string, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.down {
+		return "", errLaggyDown
+	}
 	id, err := b.MemoryBroker.Publish(ctx, m) // logged, delivered to nobody
 	if err != nil {
 		return "", err
@@ -45,6 +55,68 @@ func (b *laggyBroker) Publish(ctx context.Context, m *core.Message) (string, err
 		h.Deliver(m)
 	}
 	return id, nil
+}
+
+// Replay reads the current log (restart replaces it).
+func (b *laggyBroker) Replay(ctx context.Context, after string, fn func(*core.Message) error) (string, error) {
+	b.mu.Lock()
+	log, down := b.MemoryBroker, b.down
+	b.mu.Unlock()
+	if down {
+		return "", errLaggyDown
+	}
+	return log.Replay(ctx, after, fn)
+}
+
+// restart loses the log: a new, empty one starts a new epoch, and live
+// delivery is held until notice, as a networked broker notices the new
+// epoch only when its subscription comes back.
+func (b *laggyBroker) restart() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	// A restart takes longer than a millisecond: the new epoch's ids (time
+	// based, like Redis's) start after the old one's.
+	start := time.Now().UnixMilli()
+	for time.Now().UnixMilli() < start+2 {
+		runtime.Gosched()
+	}
+	b.MemoryBroker = core.NewMemoryBroker(0, 0)
+	b.hold = true
+	b.held = nil // lost with the old log
+}
+
+// notice does what a networked broker does when it finds its log in a new
+// epoch: it tells its hubs to reset from the epoch's start and delivers
+// the epoch from there.
+func (b *laggyBroker) notice(reason string) {
+	b.mu.Lock()
+	start, _ := b.MemoryBroker.Replay(context.Background(), "0-0", func(*core.Message) error { return nil })
+	b.mu.Unlock()
+	id, err := core.ParseID(start)
+	if err != nil {
+		panic(err)
+	}
+	b.mu.Lock()
+	for _, h := range b.hs {
+		h.Reset(id, reason)
+	}
+	b.mu.Unlock()
+	b.release()
+}
+
+// gap reports a gap the broker cannot fill.
+func (b *laggyBroker) gap() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, h := range b.hs {
+		h.Gap("test_gap")
+	}
+}
+
+func (b *laggyBroker) setDown(down bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.down = down
 }
 
 func (b *laggyBroker) release() {

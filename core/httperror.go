@@ -30,7 +30,8 @@ func httpErrorf(status int, err error) *HTTPError {
 
 // errorResponse returns the status and JSON body {"error": "…"} for err. An
 // *HTTPError keeps its status; the package's sentinel errors map to theirs
-// (for example ErrTooManyConnections to 503, ErrIdentityLimit to 429);
+// (for example ErrTooManyConnections and ErrUnavailable to 503,
+// ErrIdentityLimit to 429);
 // anything else is a 500 whose message is not revealed. Adapters reach it
 // through ext.ErrorResponse to answer in their framework's own way.
 func errorResponse(err error) (status int, body []byte) {
@@ -42,6 +43,8 @@ func errorResponse(err error) (status int, body []byte) {
 		status, msg = he.Status, he.Message
 	case errors.As(err, &mbe):
 		status, msg = http.StatusRequestEntityTooLarge, "request body too large"
+	case errors.Is(err, ErrUnavailable):
+		status, msg = http.StatusServiceUnavailable, "event backend unavailable: retry later"
 	case errors.Is(err, ErrClosed):
 		status, msg = http.StatusServiceUnavailable, "server is shutting down"
 	case errors.Is(err, ErrTooManyConnections):
@@ -59,9 +62,17 @@ func errorResponse(err error) (status int, body []byte) {
 	return status, body
 }
 
-// writeError answers a net/http request with errorResponse(err).
+// unavailableRetryAfter is the Retry-After, in seconds, of a 503 for
+// ErrUnavailable: about one reconnect of a broker to its backend.
+const unavailableRetryAfter = "2"
+
+// writeError answers a net/http request with errorResponse(err); a 503 for
+// ErrUnavailable carries a Retry-After header.
 func writeError(w http.ResponseWriter, err error) {
 	status, body := errorResponse(err)
+	if errors.Is(err, ErrUnavailable) {
+		w.Header().Set("Retry-After", unavailableRetryAfter)
+	}
 	writeJSON(w, status, body)
 }
 

@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"sort"
 	"sync"
@@ -22,6 +23,7 @@ type MemoryBroker struct {
 	mu     sync.Mutex
 	clock  idClock
 	now    func() time.Time
+	start  EventID // the epoch's start: ids below it are from before this broker
 	floor  EventID // every id at or below floor has left the log (or predates it)
 	log    []*Message
 	head   int // index of the oldest message in log (a ring when full)
@@ -49,7 +51,8 @@ func NewMemoryBroker(size int, maxAge time.Duration) *MemoryBroker {
 	b := &MemoryBroker{now: time.Now, log: make([]*Message, size), maxAge: maxAge}
 	// Ids this broker hands out are all above the boot id, so an id from a
 	// previous process (or another broker) below it is recognised as unknown.
-	b.floor = b.clock.next(b.now())
+	b.start = b.clock.next(b.now())
+	b.floor = b.start
 	return b
 }
 
@@ -120,9 +123,19 @@ func (b *MemoryBroker) Replay(ctx context.Context, afterID string, fn func(*Mess
 	b.trim(b.now())
 	head := b.clock.last
 	after, err := ParseID(afterID)
-	if err != nil || after.Compare(b.floor) < 0 || after.Compare(head) > 0 {
+	switch {
+	case err != nil:
 		b.mu.Unlock()
-		return head.String(), ErrUnknownID
+		return head.String(), fmt.Errorf("%w: %q", ErrUnknownID, afterID)
+	case after.Compare(b.start) < 0:
+		// From an older epoch (a previous process): the client gets every
+		// event of this one still in the log.
+		floor := b.floor
+		b.mu.Unlock()
+		return floor.String(), fmt.Errorf("%w: %q is from before this log", ErrUnknownID, afterID)
+	case after.Compare(b.floor) < 0 || after.Compare(head) > 0:
+		b.mu.Unlock()
+		return head.String(), fmt.Errorf("%w: %q was trimmed from the log or is newer than it", ErrUnknownID, afterID)
 	}
 	// Ids in the log increase, so the first message after afterID is found
 	// by binary search.

@@ -62,6 +62,7 @@ type Message struct {
 	// ConnID, when set, narrows delivery to the one connection with that id.
 	ConnID string `json:"conn_id,omitempty"`
 
+	reset     bool    // a ResetEvent queued by the hub (BrokerHandler.Reset)
 	id        string  // set once by the broker (SetID)
 	eid       EventID // id, parsed
 	hasEID    bool

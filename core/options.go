@@ -231,10 +231,11 @@ func WithMaxLifetime(d time.Duration) HubOption {
 	}
 }
 
-// WithShutdownSpread sets how widely the final "retry:" hint written at
-// Shutdown is spread: each stream gets the retry delay plus a random share
-// of spread, so a fleet of clients does not reconnect at the same instant
-// (default DefaultShutdownSpread; 0: no jitter).
+// WithShutdownSpread sets how widely the final "retry:" hint is spread when
+// the hub ends many streams at once (Shutdown, a broker gap, a replay log
+// that cannot be read): each stream gets the retry delay plus a random
+// share of spread, so a fleet of clients does not reconnect at the same
+// instant (default DefaultShutdownSpread; 0: no jitter).
 func WithShutdownSpread(spread time.Duration) HubOption {
 	return func(c *hubConfig) error {
 		if spread < 0 {

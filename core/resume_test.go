@@ -92,7 +92,7 @@ func TestResumeUnderConcurrentPublishingHasNoGapAndNoDuplicate(t *testing.T) {
 			e := c.next()
 			var env struct{ Data int }
 			if err := json.Unmarshal([]byte(e.Data), &env); err != nil {
-				t.Fatal(err)
+				t.Fatalf("%v: event %+v", err, e)
 			}
 			if env.Data != next {
 				t.Fatalf("got %d after %d: gap or duplicate (id %s, last id %s)", env.Data, next-1, e.ID, last)
@@ -122,7 +122,7 @@ func TestResumeUnderConcurrentPublishingHasNoGapAndNoDuplicate(t *testing.T) {
 	t.Logf("%d events over 16 connections, replayed %d", n, hub.Stats().Replayed)
 }
 
-func TestUnknownOrTrimmedLastEventIDGetsOneResetEvent(t *testing.T) {
+func TestTrimmedOrMalformedLastEventIDGetsOneResetEvent(t *testing.T) {
 	hub := newHub(t, core.WithHeartbeat(0), core.WithReplayLimits(3, 0))
 	srv := serve(t, hub)
 	url := srv.URL + "/events?topic=t"
@@ -132,7 +132,7 @@ func TestUnknownOrTrimmedLastEventIDGetsOneResetEvent(t *testing.T) {
 	}
 	head := mustPublish(t, hub, "t", "e", 6)
 
-	for _, id := range []string{old, "garbage", "99999999999999-0", "1-0"} {
+	for _, id := range []string{old, "garbage", "99999999999999-0"} { // trimmed; malformed; newer than the log
 		c := dial(t, url, lastID(id))
 		e, env := c.nextEnvelope()
 		if e.Event != core.ResetEvent || e.ID != head {
@@ -161,8 +161,39 @@ func TestUnknownOrTrimmedLastEventIDGetsOneResetEvent(t *testing.T) {
 	if e := c.next(); e.ID != next || e.Event != "after" {
 		t.Fatalf("resume from reset id: got %+v", e)
 	}
-	if r := hub.Stats().Resets; r != 4 {
-		t.Fatalf("resets = %d, want 4", r)
+	if r := hub.Stats().Resets; r != 3 {
+		t.Fatalf("resets = %d, want 3", r)
+	}
+}
+
+func TestLastEventIDFromAnotherEpochGetsAResetThenEveryEventOfThisOne(t *testing.T) {
+	for _, id := range []string{"1-0", "1000-7"} { // from before this log
+		t.Run(id, func(t *testing.T) {
+			hub := newHub(t, core.WithHeartbeat(0))
+			srv := serve(t, hub)
+			var want []string
+			for i := range 3 {
+				want = append(want, mustPublish(t, hub, "t", "e", i))
+			}
+			c := dial(t, srv.URL+"/events?topic=t", lastID(id))
+			e := c.next()
+			if e.Event != core.ResetEvent || compareIDs(e.ID, want[0]) >= 0 {
+				t.Fatalf("got %q id %q, want %s with an id before the epoch's first event %s", e.Event, e.ID, core.ResetEvent, want[0])
+			}
+			for _, w := range want {
+				if e := c.next(); e.ID != w {
+					t.Fatalf("after the reset got %q (%s), want %q", e.ID, e.Event, w)
+				}
+			}
+			waitUntil(t, "connection", func() bool { return hub.Count() == 1 })
+			live := mustPublish(t, hub, "t", "live", 3)
+			if e := c.next(); e.ID != live {
+				t.Fatalf("after the catch-up got %q, want live %q", e.ID, live)
+			}
+			if st := hub.Stats(); st.Resets != 1 || st.Replayed != 3 {
+				t.Fatalf("stats resets=%d replayed=%d, want 1 and 3", st.Resets, st.Replayed)
+			}
+		})
 	}
 }
 

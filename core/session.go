@@ -2,7 +2,6 @@ package core
 
 import (
 	"context"
-	"math/rand/v2"
 	"sync"
 	"time"
 
@@ -120,7 +119,7 @@ func (s *session) writePending(w bridge.Writer, dl bridge.Deadliner) error {
 			c.release(q)
 			return err
 		}
-		if m != s.hub.ping {
+		if m != s.hub.ping && !m.reset {
 			events++
 		}
 	}
@@ -156,8 +155,8 @@ func (s *session) finish(w bridge.Writer, dl bridge.Deadliner) error {
 	if retry <= 0 {
 		retry = DefaultRetry
 	}
-	if (reason == reasonShutdown || reason == reasonGap) && h.cfg.shutdownSpread > 0 {
-		retry += rand.N(h.cfg.shutdownSpread)
+	if reason == reasonShutdown || reason == reasonGap {
+		retry = h.spreadRetry()
 	}
 	s.deadline(dl, time.Now())
 	if _, err := w.Write(appendRetry(nil, retry)); err != nil {

@@ -12,11 +12,14 @@ const MaxNameLen = 256
 // hub whatever its topics. It cannot be subscribed to.
 const AllTopics = "*"
 
-// ResetEvent is the name of the event a resuming client receives, instead of
-// a replay, when its Last-Event-ID is unknown to the replay log (too old, or
-// from before a restart). Its data is {"reason": …, "last_event_id": …}; its
-// id is the log's current position, so the client resumes from there after
-// it has refetched its state.
+// ResetEvent is the name of the event that tells a client to refetch its
+// state: a resuming client gets it when its Last-Event-ID is unknown to the
+// replay log (trimmed, or from before a restart), and every open stream
+// gets it when the broker lost events (BrokerHandler.Reset). Its data is
+// {"reason": …, "last_event_id": …}; its id is the log position that what
+// follows it on the stream comes after (for an id from an older epoch, the
+// current epoch's start, so every event of the epoch follows), and the
+// client resumes from there.
 const ResetEvent = "ssekit.reset"
 
 // validName reports whether s is fit to be written in an SSE field: not

@@ -30,10 +30,14 @@ import (
 // watches its connection: after a reconnect it reads from the stream what
 // pub/sub lost while it was away, skipping anything at or below the last id
 // it delivered, so subscribers get every event Redis accepted, once, in id
-// order. If the stream was trimmed past that point (or Redis lost its data),
-// the gap cannot be filled: the broker counts it and closes the attached
-// hub's streams, whose clients resume with Last-Event-ID and are told to
-// refetch with the core's reset event.
+// order. When Redis lost its data, the stream starts a new epoch: the broker
+// tells its hubs to reset (core.BrokerHandler.Reset), so every open stream
+// gets one reset event in band, then every event of the new epoch, on the
+// same connection; a client that resumes with an id of the old epoch gets
+// the same from Replay. If the stream was trimmed past that point, the
+// streams get the reset event and go on after the stream's newest id.
+// Publish and Replay fail with errors wrapping core.ErrUnavailable while
+// Redis cannot be reached.
 //
 // All methods are safe for concurrent use.
 type Broker struct {
@@ -52,9 +56,11 @@ type Broker struct {
 	deliverMu sync.Mutex // held while subscribers are called
 	subs      []*subscriber
 
-	posMu sync.Mutex
-	last  core.EventID // newest id handed to subscribers (or known to predate them)
-	gapAt core.EventID // last delivered id when a gap was last reported (run goroutine only)
+	posMu      sync.Mutex
+	last       core.EventID // newest id handed to subscribers (or known to predate them)
+	epoch      core.EventID // the floor of the stream being followed (streamInfo)
+	epochKnown bool         // the stream existed at New, or a catch-up has seen it
+	gapAt      core.EventID // position of the last reset for a trimmed or rolled-back stream (run goroutine only)
 
 	psMu sync.Mutex
 	ps   *redis.PubSub
@@ -115,9 +121,10 @@ func newBroker(ctx context.Context, client redis.UniversalClient, own bool, opts
 	// subscriber reads the stream from here once it is subscribed.
 	info, err := b.streamInfo(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("redisbackend: connect: %w", err)
+		return nil, fmt.Errorf("redisbackend: connect: %w", unavailable(err))
 	}
 	b.last = info.last
+	b.epoch, b.epochKnown = info.floor, info.exists
 	b.ctx, b.cancel = context.WithCancel(context.Background())
 	b.pub = newPublisher(client, &b.cfg, b.keys)
 	b.wg.Add(1)
@@ -136,7 +143,8 @@ func newNodeID() string {
 // publishes it to every instance in one round trip (pipelined with other
 // publishes under load), sets msg.ID to the stream id and returns it.
 // Returning nil means Redis accepted the event. While Redis is unreachable
-// it fails within the publish timeout.
+// it fails within the publish timeout with an error wrapping
+// core.ErrUnavailable.
 func (b *Broker) Publish(ctx context.Context, msg *core.Message) (string, error) {
 	body, err := json.Marshal(msg)
 	if err != nil {
@@ -156,9 +164,10 @@ func (b *Broker) Publish(ctx context.Context, msg *core.Message) (string, error)
 
 // Subscribe implements core.Broker. h.Deliver is called from the broker's
 // one receiving goroutine, in id order. The broker also shares h's counts
-// with the cluster (core.NewHub subscribes its hub), and reports a gap it
-// cannot fill to h. Unsubscribing (Hub.Shutdown does) takes h's counts out
-// of this instance's cluster figures at once, not at the next interval.
+// with the cluster (core.NewHub subscribes its hub), and tells h to reset
+// (core.BrokerHandler.Reset) when events were lost. Unsubscribing
+// (Hub.Shutdown does) takes h's counts out of this instance's cluster
+// figures at once, not at the next interval.
 func (b *Broker) Subscribe(h core.BrokerHandler) (func(), error) {
 	if h == nil {
 		return nil, errors.New("redisbackend: Subscribe: nil handler")
@@ -246,14 +255,19 @@ type BrokerStats struct {
 	// below the last delivered one (a duplicate, or an older stream).
 	Skipped uint64
 	// Gaps counts times the subscription found events it could not
-	// recover (trimmed from the stream, or lost by Redis); the attached
-	// hub's streams were then closed so their clients resume and reset.
+	// recover (lost by Redis, which started a new epoch of the stream, or
+	// trimmed from the stream); the attached hubs then reset their streams
+	// in band.
 	Gaps uint64
 	// Reconnects counts subscription reconnects; DecodeErrors counts
 	// events that were not valid messages.
 	Reconnects, DecodeErrors uint64
 	// LastID is the newest id handed to subscribers.
 	LastID string
+	// Epoch identifies the life of the stream the broker follows: the id
+	// below every id of it ("" until the stream exists). It changes when
+	// Redis loses the stream.
+	Epoch string
 }
 
 // Stats returns the broker's counters.
@@ -268,7 +282,17 @@ func (b *Broker) Stats() BrokerStats {
 		Reconnects:    b.stats.reconnects.Load(),
 		DecodeErrors:  b.stats.decodeErrors.Load(),
 		LastID:        b.lastID().String(),
+		Epoch:         b.epochID(),
 	}
+}
+
+func (b *Broker) epochID() string {
+	b.posMu.Lock()
+	defer b.posMu.Unlock()
+	if !b.epochKnown {
+		return ""
+	}
+	return b.epoch.String()
 }
 
 func (b *Broker) lastID() core.EventID {

@@ -148,13 +148,23 @@ func TestUnknownLastEventIDGetsReset(t *testing.T) {
 		"malformed":     "not-an-id",
 	} {
 		t.Run(name, func(t *testing.T) {
+			// An id from before the stream's epoch gets the reset, then
+			// every event the stream still holds; the others get the reset
+			// at the stream's newest id.
+			wholeStream := name == "before stream"
 			c := connect(t, in, "topic=t", id)
 			e := c.next(t, wait)
 			if e.Event != core.ResetEvent {
 				t.Fatalf("Last-Event-ID %q: got %+v, want %s", id, e, core.ResetEvent)
 			}
+			if wholeStream {
+				c.through(t, last)
+			}
 			// The reset carries a position the client can resume from.
 			r := connect(t, in, "topic=t", e.ID)
+			if wholeStream {
+				r.through(t, last)
+			}
 			nid, err := in.hub.Publish(ctx, "t", "e", "after reset")
 			if err != nil {
 				t.Fatal(err)
@@ -162,6 +172,7 @@ func TestUnknownLastEventIDGetsReset(t *testing.T) {
 			if got := r.next(t, wait); got.ID != nid {
 				t.Fatalf("resume from reset position %s: got %+v, want %s", e.ID, got, nid)
 			}
+			last = nid
 		})
 	}
 }

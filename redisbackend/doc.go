@@ -19,9 +19,11 @@
 // (SUBSCRIBE, or SSUBSCRIBE with a Redis Cluster client) and filters by
 // topic and metadata locally. Pub/sub is at-most-once; the broker makes up
 // for it: after a reconnect it reads from the stream whatever it missed, and
-// when even the stream cannot fill a gap it closes its streams so clients
-// resume and get the core's reset event rather than silently miss events.
-// See Broker for the guarantees.
+// when even the stream cannot fill a gap (Redis lost its data and the stream
+// started a new epoch, or it was trimmed) it sends every open stream the
+// core's reset event in band, then what followed, rather than let clients
+// silently miss events. While Redis is unreachable, publishes fail with
+// core.ErrUnavailable. See Broker for the guarantees.
 //
 // What ssekit guarantees (ordering, resume without gaps or duplicates, what
 // happens to slow clients) and where its limits are (event size, queue and

@@ -2,6 +2,7 @@ package redisbackend_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -165,7 +166,7 @@ func countFailed(got []outcome) int {
 	return n
 }
 
-func TestRedisThatLostItsDataSendsClientsAReset(t *testing.T) {
+func TestRedisThatLostItsDataResetsStreamsInBand(t *testing.T) {
 	srv := startRedis(t) // no persistence: a restart loses the stream
 	in := newInstance(t, srv.url(), newPrefix(), fastReconnect...)
 	c := connect(t, in, "topic=r", "")
@@ -181,25 +182,45 @@ func TestRedisThatLostItsDataSendsClientsAReset(t *testing.T) {
 		}
 		last = id
 	}
+	epoch := in.broker.Stats().Epoch
 	srv.restart(t)
-	// Events after the client's last id may have been lost with the data:
-	// the instance ends the stream rather than go on as if nothing
-	// happened...
-	c.ended(t, 10*time.Second)
-	if s := in.broker.Stats(); s.Gaps != 1 {
-		t.Fatalf("broker stats %+v: want one gap", s)
+	// Publishes fail with ErrUnavailable until the client has reconnected.
+	var after []string
+	deadline := time.Now().Add(10 * time.Second)
+	for n := 0; len(after) < 3; n++ {
+		id, err := in.hub.Publish(ctx, "r", "e", "after")
+		switch {
+		case err == nil:
+			after = append(after, id)
+		case !errors.Is(err, core.ErrUnavailable):
+			t.Fatalf("publish after the restart: %v, want success or core.ErrUnavailable", err)
+		case time.Now().After(deadline):
+			t.Fatalf("publishes still fail 10 s after the restart: %v", err)
+		}
 	}
-	// ...and the client, resuming, is told to refetch its state.
+	// The connected stream gets one reset, then everything published since
+	// the restart, without reconnecting.
+	e := c.next(t, 10*time.Second)
+	if e.Event != core.ResetEvent || !strings.Contains(e.Data, `"reason":"redis_data_lost"`) || compareIDs(e.ID, after[0]) >= 0 {
+		t.Fatalf("after Redis lost its data: got %+v, want %s (redis_data_lost) before %s", e, core.ResetEvent, after[0])
+	}
+	if got := c.through(t, after[len(after)-1]); len(got) != len(after) {
+		t.Fatalf("after the reset got %+v, want %v", got, after)
+	}
+	if s := in.broker.Stats(); s.Gaps != 1 || s.Epoch == epoch {
+		t.Fatalf("broker stats %+v: want one gap and a new epoch (was %s)", s, epoch)
+	}
+	if st := in.hub.Stats(); st.Connects != 1 {
+		t.Fatalf("hub connects = %d: the stream was reopened", st.Connects)
+	}
+	// A client that was away resumes with an id of the old epoch: one
+	// reset, then every event of the new one.
 	r := connect(t, in, "topic=r", last)
 	if e := r.next(t, wait); e.Event != core.ResetEvent {
-		t.Fatalf("resume after data loss: got %+v, want %s", e, core.ResetEvent)
+		t.Fatalf("resume from the old epoch: got %+v, want %s", e, core.ResetEvent)
 	}
-	id, err := in.hub.Publish(ctx, "r", "e", "after")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if e := r.next(t, wait); e.ID != id {
-		t.Fatalf("live after reset: got %+v, want %s", e, id)
+	if got := r.through(t, after[len(after)-1]); len(got) != len(after) {
+		t.Fatalf("resume from the old epoch got %+v, want %v", got, after)
 	}
 }
 

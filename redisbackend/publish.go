@@ -182,7 +182,7 @@ func (p *publisher) send(batch []*pubReq) {
 			}
 			if cerr != nil {
 				p.failed.Add(1)
-				req.done <- pubResult{err: fmt.Errorf("redisbackend: publish: %w", cerr)}
+				req.done <- pubResult{err: fmt.Errorf("redisbackend: publish: %w", unavailable(cerr))}
 				continue
 			}
 			p.published.Add(1)
@@ -194,7 +194,7 @@ func (p *publisher) send(batch []*pubReq) {
 		if err := publishScript.Load(ctx, p.client).Err(); err != nil {
 			for _, req := range retry {
 				p.failed.Add(1)
-				req.done <- pubResult{err: fmt.Errorf("redisbackend: publish: load script: %w", err)}
+				req.done <- pubResult{err: fmt.Errorf("redisbackend: publish: load script: %w", unavailable(err))}
 			}
 			return
 		}

@@ -9,10 +9,12 @@ import (
 )
 
 // Replay implements core.ReplayLog over the stream, so a client may resume
-// on any instance. An id below the stream's floor (trimmed, or from before
-// Redis lost the stream), above its newest id, or malformed is unknown:
-// Replay then returns the current position and an error wrapping
-// core.ErrUnknownID.
+// on any instance. An id from an older epoch of the stream (from before
+// Redis lost it) gets the start of the current epoch and an error wrapping
+// core.ErrUnknownID, so the hub sends a reset and then every event of the
+// current epoch still in the stream. An id trimmed away, newer than the
+// stream or malformed gets the current position and core.ErrUnknownID.
+// While Redis is unreachable the error wraps core.ErrUnavailable.
 //
 // Replay reads the stream to its end, which may be ahead of what this
 // instance's subscription has delivered (the client may even come from a
@@ -26,18 +28,17 @@ func (b *Broker) Replay(ctx context.Context, afterID string, fn func(*core.Messa
 	}
 	rctx, cancel := context.WithTimeout(ctx, 2*b.cfg.publishTimeout)
 	defer cancel()
-	info, err := b.streamInfo(rctx)
-	if err == nil && !info.exists {
-		// Create the stream (empty, with its floor) so that the position
-		// handed out below stays valid once events arrive.
-		if err = ensureScript.Run(rctx, b.client, []string{b.keys.stream}).Err(); err == nil {
-			info, err = b.streamInfo(rctx)
-		}
-	}
+	// The stream is created (empty, with its floor) when missing, so that
+	// the position handed out below stays valid once events arrive.
+	info, err := b.ensureStream(rctx)
 	if err != nil {
 		return "", fmt.Errorf("redisbackend: replay: %w", err)
 	}
 	after, perr := core.ParseID(afterID)
+	if perr == nil && info.olderEpoch(after) {
+		start := info.start()
+		return start.String(), fmt.Errorf("%w: %q is from before the stream's current epoch (which starts at %s)", core.ErrUnknownID, afterID, start)
+	}
 	if perr != nil || !info.knows(after) {
 		// The position handed out is one this instance has delivered
 		// through, so that the client's live events follow it.
@@ -56,7 +57,7 @@ func (b *Broker) Replay(ctx context.Context, afterID string, fn func(*core.Messa
 		xs, err := b.client.XRangeN(xctx, b.keys.stream, "("+cursor.String(), upto.String(), catchUpBatch).Result()
 		xcancel()
 		if err != nil {
-			return cursor.String(), fmt.Errorf("redisbackend: replay: %w", err)
+			return cursor.String(), fmt.Errorf("redisbackend: replay: %w", unavailable(err))
 		}
 		for _, x := range xs {
 			id, err := core.ParseID(x.ID)

@@ -49,7 +49,7 @@ func dropKeys(redisURL, prefix string) {
 	c.Del(ctx, "{"+prefix+"}:stream", "{"+prefix+"}:nodes")
 }
 
-func serve(t *testing.T, b *redisbackend.Broker) *instance {
+func serve(t *testing.T, b *redisbackend.Broker, routeOpts ...core.RouteOption) *instance {
 	t.Helper()
 	hub, err := core.NewHub(core.WithBroker(b), core.WithQueueSize(16384), core.WithHeartbeat(0), core.WithShutdownSpread(0))
 	if err != nil {
@@ -57,7 +57,7 @@ func serve(t *testing.T, b *redisbackend.Broker) *instance {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	if err := core.Mount(mux, "/events", hub); err != nil {
+	if err := core.Mount(mux, "/events", hub, routeOpts...); err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(mux)
@@ -153,6 +153,23 @@ func (c *client) next(t *testing.T, d time.Duration) event {
 		t.Fatalf("no event within %v", d)
 	}
 	return event{}
+}
+
+// through reads events in strictly increasing id order, none a reset,
+// until the one with id last.
+func (c *client) through(t *testing.T, last string) []event {
+	t.Helper()
+	var got []event
+	for {
+		e := c.next(t, wait)
+		if e.Event == core.ResetEvent || (len(got) > 0 && compareIDs(e.ID, got[len(got)-1].ID) <= 0) {
+			t.Fatalf("after %d events, got %+v", len(got), e)
+		}
+		got = append(got, e)
+		if e.ID == last {
+			return got
+		}
+	}
 }
 
 // none asserts that no event arrives within d.

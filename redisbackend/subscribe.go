@@ -162,20 +162,45 @@ func (b *Broker) receive(ps *redis.PubSub) error {
 }
 
 // catchUp delivers, from the stream, everything after the last delivered
-// id: what was published before this subscription was in place.
+// id: what was published before this subscription was in place. When the
+// stream is not the one the broker was following (Redis lost its data and
+// the stream started a new epoch), or no longer holds what followed the
+// last delivered id (trimmed, or rolled back to an older snapshot), it
+// first tells its hubs to reset (see reset).
 func (b *Broker) catchUp() error {
 	// Each read has its own deadline: the whole catch-up after a long
 	// outage may take longer than any one of them.
 	ctx, cancel := context.WithTimeout(b.ctx, 2*b.cfg.publishTimeout)
-	info, err := b.streamInfo(ctx)
+	info, err := b.ensureStream(ctx)
 	cancel()
 	if err != nil {
 		return err
 	}
 	from := b.lastID()
-	if from != (core.EventID{}) && !info.knows(from) && from != b.gapAt {
+	b.posMu.Lock()
+	known, epoch := b.epochKnown, b.epoch
+	b.epoch, b.epochKnown = info.floor, true
+	b.posMu.Unlock()
+	switch {
+	case !known:
+		// The stream did not exist when the broker started: all of it
+		// came after.
+	case info.floor != epoch:
+		// A new epoch: deliver all of it that is still in the stream,
+		// after one reset.
+		from = info.start()
+		b.reset(from, "redis_data_lost", epoch, info)
+	case !info.knows(from) && from != b.gapAt:
+		// Events after from are gone from the stream (trimmed while the
+		// subscription was away, or lost in a rollback): the reset covers
+		// them, and delivery goes on after the stream's newest id.
+		reason := "redis_stream_trimmed"
+		if from.Compare(info.last) > 0 {
+			reason = "redis_data_lost"
+		}
+		from = maxID(from, info.last)
 		b.gapAt = from // one loss, reported once, however many catch-ups see it
-		b.gap(from, info)
+		b.reset(from, reason, epoch, info)
 	}
 	for {
 		ctx, cancel := context.WithTimeout(b.ctx, 2*b.cfg.publishTimeout)
@@ -199,18 +224,29 @@ func (b *Broker) catchUp() error {
 	}
 }
 
-// gap reports events that can no longer be delivered: the stream was
-// trimmed past the last delivered id while the subscription was away, or
-// Redis lost the stream. Connected clients must not go on as if nothing
-// happened, so their streams are closed: they resume with their last id,
-// and the replay log either fills the hole or sends the reset event.
-func (b *Broker) gap(from core.EventID, info streamInfo) {
+// reset reports events that can no longer be delivered and moves the
+// broker's position to from: every open stream gets one reset event with
+// that id, in band, then everything after it (core.BrokerHandler.Reset).
+// Clients stay connected: nothing reconnects.
+func (b *Broker) reset(from core.EventID, reason string, oldEpoch core.EventID, info streamInfo) {
 	b.stats.gaps.Add(1)
-	b.cfg.log.Warn("redisbackend: events lost while the subscription was away; local streams end so their clients resume",
-		"last_delivered", from.String(), "stream_exists", info.exists, "stream_floor", info.floor.String())
-	for _, h := range b.handlers() {
-		h.Gap("redis_gap")
+	b.posMu.Lock()
+	b.last = from
+	b.posMu.Unlock()
+	b.cfg.log.Warn("redisbackend: events lost while the subscription was away; streams get a reset and go on from its id",
+		"reason", reason, "from", from.String(), "epoch", info.floor.String(), "previous_epoch", oldEpoch.String(), "stream_last", info.last.String())
+	b.deliverMu.Lock()
+	defer b.deliverMu.Unlock()
+	for _, s := range b.subs {
+		s.h.Reset(from, reason)
 	}
+}
+
+func maxID(a, c core.EventID) core.EventID {
+	if a.Compare(c) >= 0 {
+		return a
+	}
+	return c
 }
 
 // deliverRaw decodes one event and hands it to every subscriber, unless
@@ -258,22 +294,69 @@ type streamInfo struct {
 	added  int64 // entries ever added, the placeholder included
 }
 
+// The stream's epoch is its floor: the id of the placeholder entry the
+// publish script adds and deletes when it creates the stream, so that every
+// id of the stream's life is above it. Nothing else deletes entries, and
+// trimming does not move max-deleted-entry-id (Redis 7.0 to 7.4), so the
+// floor changes only when the stream is created anew: first, or after Redis
+// lost it. An id below the floor is from an older epoch.
+
+// start is the position after which everything the epoch still holds
+// follows: the epoch's floor while nothing was trimmed, else the id just
+// before the oldest entry (nothing can lie between the two), else, when
+// everything was trimmed, the newest id.
+func (s streamInfo) start() core.EventID {
+	switch {
+	case s.added-s.length <= 1: // nothing gone but the placeholder
+		return s.floor
+	case s.length == 0:
+		return s.last
+	}
+	return before(s.first)
+}
+
+// olderEpoch reports whether id is from before the stream's current epoch.
+func (s streamInfo) olderEpoch(id core.EventID) bool {
+	return !s.exists || id.Compare(s.floor) < 0
+}
+
 // knows reports whether everything after id is still in the stream, so
 // that "what came after id" has an exact answer. Redis 7.0 does not move
 // max-deleted-entry-id when it trims, so trimming is seen in the counts:
-// once entries have been trimmed, an id below the oldest entry is unknown
-// (even the very last trimmed id: the stream cannot tell it from an older
-// one, and a needless reset is better than a silent gap).
+// once entries have been trimmed, an id below the oldest entry is unknown,
+// but the one just before it (start), after which nothing can be missing.
 func (s streamInfo) knows(id core.EventID) bool {
-	switch {
-	case !s.exists, id.Compare(s.floor) < 0, id.Compare(s.last) > 0:
+	if s.olderEpoch(id) || id.Compare(s.last) > 0 {
 		return false
-	case s.added-s.length <= 1: // nothing left but the placeholder
-		return true
-	case s.length == 0:
-		return id == s.last
 	}
-	return id.Compare(s.first) >= 0
+	return id.Compare(s.start()) >= 0
+}
+
+// before returns the greatest id below id.
+func before(id core.EventID) core.EventID {
+	switch {
+	case id.Seq > 0:
+		id.Seq--
+	case id.Ms > 0:
+		id.Ms, id.Seq = id.Ms-1, ^uint64(0)
+	}
+	return id
+}
+
+// ensureStream returns the stream's info, creating the stream (empty, with
+// its floor) when it does not exist, so that an epoch and a position always
+// exist to resume from.
+func (b *Broker) ensureStream(ctx context.Context) (streamInfo, error) {
+	info, err := b.streamInfo(ctx)
+	if err == nil && !info.exists {
+		if err = ensureScript.Run(ctx, b.client, []string{b.keys.stream}).Err(); err == nil {
+			info, err = b.streamInfo(ctx)
+		}
+	}
+	if err != nil {
+		return info, unavailable(err)
+	}
+	return info, nil
 }
 
 func (b *Broker) streamInfo(ctx context.Context) (streamInfo, error) {

@@ -17,8 +17,8 @@ func ErrorResponse(err error) (status int, body []byte) { return bridge.ErrorRes
 
 // WriteError answers a net/http request with ErrorResponse(err), with the
 // headers core's own routes send (Content-Type application/json,
-// Cache-Control no-store, X-Content-Type-Options nosniff, and
-// WWW-Authenticate on 401).
+// Cache-Control no-store, X-Content-Type-Options nosniff, WWW-Authenticate
+// on 401, and Retry-After on a 503 for core.ErrUnavailable).
 func WriteError(w http.ResponseWriter, err error) { bridge.WriteError(w, err) }
 
 // Routes returns the three paths core.Mount registers under path, so that
