@@ -198,9 +198,9 @@ func HTTPServer(h http.Handler) *http.Server {
 // Main runs the example called name and exits the process: it reads the
 // environment contract, builds the hub (memory, or Redis with REDIS_URL),
 // lets setup build the server, starts the demo publisher, listens on
-// cfg.Addr and prints "listening on http://ADDR", and on SIGINT or SIGTERM
-// shuts the hub down (every stream gets a jittered retry hint) and then the
-// server.
+// cfg.Addr and prints "listening on http://ADDR" followed by TryIt's lines,
+// and on SIGINT (Ctrl-C) or SIGTERM shuts the hub down (every stream gets a
+// jittered retry hint) and then the server, and exits 0.
 func Main(name string, setup Setup) {
 	if err := run(name, setup); err != nil {
 		fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
@@ -234,6 +234,7 @@ func run(name string, setup Setup) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	fmt.Printf("listening on http://%s\n", ln.Addr())
+	fmt.Print(TryIt(ln.Addr(), cfg.Token))
 	select {
 	case err := <-errc:
 		return err
