@@ -6,15 +6,21 @@ GO ?= go
 MODULES = $(shell $(GO) list -m -f '{{.Dir}}')
 RUN_EXAMPLE ?= echo
 
-.PHONY: run test test-go test-js bench fmt ensure
+.PHONY: run test test-go test-release test-js bench fmt ensure
 
+# The example is built, then run in its own process group holding the
+# terminal (set -m), so that Ctrl-C reaches the example alone: it shuts down
+# cleanly and exits 0, and so does make (a SIGINT to make itself would end
+# it with an error whatever the example did).
 run:
-	$(GO) run ./examples/$(RUN_EXAMPLE)
+	@dir=$$(mktemp -d); trap 'rm -rf "$$dir"' EXIT; \
+	  $(GO) build -o "$$dir/example" ./examples/$(RUN_EXAMPLE) || exit 1; \
+	  if [ -t 0 ]; then set -m; fi; "$$dir/example"
 
 ensure:
 	@for s in scripts/ensure-*.sh; do [ -e "$$s" ] || continue; echo "== $$s"; bash "$$s" || exit 1; done
 
-test: ensure test-go test-js
+test: ensure test-go test-release test-js
 	@echo "make test: all suites passed"
 
 test-go:
@@ -23,6 +29,16 @@ test-go:
 	  bad=$$(gofmt -l $$m); if [ -n "$$bad" ]; then echo "gofmt needed: $$bad"; exit 1; fi; \
 	  (cd $$m && $(GO) vet ./... && $(GO) test -race -count=1 ./...); \
 	done
+
+# The release check (docs/RELEASING.md): tools/release's own tests, then a
+# module proxy built from the working tree and a consumer outside the
+# workspace that gets every published module through it and builds the
+# README's snippets with no replace directive. tools/release is not in
+# go.work, so it runs with GOWORK=off.
+test-release:
+	@echo "== tools/release"
+	@cd tools/release && bad=$$(gofmt -l .); if [ -n "$$bad" ]; then echo "gofmt needed: $$bad"; exit 1; fi; \
+	  export GOWORK=off; $(GO) vet ./... && $(GO) test -race -count=1 ./... && $(GO) run . check
 
 test-js:
 	@if [ -f scripts/test-js.sh ]; then bash scripts/test-js.sh; else echo "no JS suites yet"; fi
@@ -43,4 +59,4 @@ bench: ensure
 	@if [ -f scripts/bench.sh ]; then bash scripts/bench.sh $(BENCH_FLAGS); fi
 
 fmt:
-	@for m in $(MODULES); do gofmt -w $$m; done
+	@for m in $(MODULES) tools/release; do gofmt -w $$m; done

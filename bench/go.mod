@@ -10,10 +10,10 @@ require (
 	github.com/labstack/echo/v5 v5.4.5
 	github.com/prometheus/client_golang v1.23.2
 	github.com/r3labs/sse/v2 v2.10.0
-	github.com/ssekit/ssekit/core v0.0.0
-	github.com/ssekit/ssekit/echo5sse v0.0.0
-	github.com/ssekit/ssekit/fiber3sse v0.0.0
-	github.com/ssekit/ssekit/promsse v0.0.0
+	github.com/ssekit/ssekit/core v0.1.0
+	github.com/ssekit/ssekit/echo5sse v0.1.0
+	github.com/ssekit/ssekit/fiber3sse v0.1.0
+	github.com/ssekit/ssekit/promsse v0.1.0
 	github.com/tmaxmax/go-sse v0.11.0
 	gonum.org/v1/plot v0.17.0
 )
@@ -80,12 +80,12 @@ require (
 )
 
 require (
-	github.com/ssekit/ssekit/client v0.0.0
-	github.com/ssekit/ssekit/echosse v0.0.0
-	github.com/ssekit/ssekit/fibersse v0.0.0
-	github.com/ssekit/ssekit/ginsse v0.0.0
-	github.com/ssekit/ssekit/redisbackend v0.0.0
-	github.com/ssekit/ssekit/ssetest v0.0.0
+	github.com/ssekit/ssekit/client v0.1.0
+	github.com/ssekit/ssekit/echosse v0.1.0
+	github.com/ssekit/ssekit/fibersse v0.1.0
+	github.com/ssekit/ssekit/ginsse v0.1.0
+	github.com/ssekit/ssekit/redisbackend v0.1.0
+	github.com/ssekit/ssekit/ssetest v0.1.0
 	golang.org/x/net v0.57.0 // indirect
 	gopkg.in/cenkalti/backoff.v1 v1.1.0
 )

@@ -53,4 +53,10 @@
 //     *ResetError (errors.Is(err, ErrReset)) so the application refetches.
 //   - Request headers are built per attempt (WithHeaders, for a refreshed
 //     token); any *http.Client (WithHTTPClient), HTTP/2 included.
+//
+// What ssekit guarantees (ordering, resume without gaps or duplicates, what
+// happens to slow clients) and where its limits are (event size, queue and
+// replay bounds) is stated once, in the README's [Guarantees and limits].
+//
+// [Guarantees and limits]: https://github.com/ssekit/ssekit#guarantees-and-limits
 package client

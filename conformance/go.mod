@@ -7,15 +7,15 @@ require (
 	github.com/gofiber/fiber/v2 v2.52.15
 	github.com/gofiber/fiber/v3 v3.1.0
 	github.com/labstack/echo/v4 v4.16.0
-	github.com/ssekit/ssekit/client v0.0.0
+	github.com/ssekit/ssekit/client v0.1.0
 	github.com/labstack/echo/v5 v5.4.5
-	github.com/ssekit/ssekit/core v0.0.0
-	github.com/ssekit/ssekit/echo5sse v0.0.0
-	github.com/ssekit/ssekit/echosse v0.0.0
-	github.com/ssekit/ssekit/fiber3sse v0.0.0
-	github.com/ssekit/ssekit/fibersse v0.0.0
-	github.com/ssekit/ssekit/ginsse v0.0.0
-	github.com/ssekit/ssekit/ssetest v0.0.0
+	github.com/ssekit/ssekit/core v0.1.0
+	github.com/ssekit/ssekit/echo5sse v0.1.0
+	github.com/ssekit/ssekit/echosse v0.1.0
+	github.com/ssekit/ssekit/fiber3sse v0.1.0
+	github.com/ssekit/ssekit/fibersse v0.1.0
+	github.com/ssekit/ssekit/ginsse v0.1.0
+	github.com/ssekit/ssekit/ssetest v0.1.0
 	github.com/tmaxmax/go-sse v0.11.0
 )
 

@@ -47,7 +47,8 @@ const token = "s3cret"
 // through m; at cleanup the hub is shut down, then the server.
 func start(t testing.TB, m mount, hubOpts []core.HubOption, routeOpts ...core.RouteOption) *env {
 	t.Helper()
-	opts := append([]core.HubOption{core.WithHeartbeat(0), core.WithShutdownSpread(0), core.WithProducer("conformance")}, hubOpts...)
+	opts := append([]core.HubOption{core.WithHeartbeat(0), core.WithShutdownSpread(0), core.WithProducer("conformance")}, m.hubOpts...)
+	opts = append(opts, hubOpts...)
 	hub, err := core.NewHub(opts...)
 	if err != nil {
 		t.Fatal(err)

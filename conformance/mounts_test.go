@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sync"
 	"testing"
 
@@ -28,6 +29,9 @@ type mount struct {
 	serve func(t testing.TB, hub *core.Hub, opts ...core.RouteOption) served
 	// stopEndsStreams: stopping the server alone ends open streams.
 	stopEndsStreams bool
+	// hubOpts are added to the hub options of every test (the detached
+	// mounts run the whole suite with core.WithDetachedStreams).
+	hubOpts []core.HubOption
 }
 
 // served is a running server of a mount.
@@ -135,7 +139,21 @@ var mounts = []mount{
 	}},
 }
 
-func init() { gin.SetMode(gin.ReleaseMode) }
+// detached is every net/http-based HTTP/1.1 and HTTP/2 mount again, with
+// streams detached from their goroutines (core.WithDetachedStreams); the
+// HTTP/2 mounts check that those streams keep the goroutine path.
+var detached = []string{"nethttp", "nethttp-h2", "echo", "echo-group", "echo-h2", "echo5", "echo5-group", "echo5-h2", "gin", "gin-group", "gin-h2"}
+
+func init() {
+	gin.SetMode(gin.ReleaseMode)
+	for _, m := range mounts[:len(mounts):len(mounts)] {
+		if slices.Contains(detached, m.name) {
+			m.name += "-detached"
+			m.hubOpts = []core.HubOption{core.WithDetachedStreams()}
+			mounts = append(mounts, m)
+		}
+	}
+}
 
 // must fails t when a mount's SSE returns an error.
 func must(t testing.TB, err error) {

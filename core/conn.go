@@ -48,6 +48,9 @@ type Conn struct {
 	reason closeReason
 	wake   chan struct{} // capacity 1: "the queue has something"
 	done   chan struct{} // closed when the hub ends the stream
+	// det is set while the stream is detached from its goroutine
+	// (WithDetachedStreams): signal then schedules it on a writer.
+	det atomic.Pointer[dconn]
 }
 
 // ID returns the connection id, unique within its hub.
@@ -160,6 +163,7 @@ func (c *Conn) enqueue(m *Message, at int64) bool {
 		clear(c.queue)
 		c.queue, c.qbytes = nil, 0
 		c.mu.Unlock()
+		c.signal()
 		c.hub.stats.dropped.Add(1)
 		c.hub.log.Warn("ssekit: slow client disconnected", "conn_id", c.id, "reason", "queue_full", "events", n, "bytes", bytes,
 			"max_events", c.hub.cfg.queueSize, "max_bytes", c.hub.cfg.maxQueueBytes)
@@ -175,10 +179,7 @@ func (c *Conn) enqueue(m *Message, at int64) bool {
 	}
 	c.mu.Unlock()
 	if first {
-		select {
-		case c.wake <- struct{}{}:
-		default:
-		}
+		c.signal()
 	}
 	return true
 }
@@ -225,12 +226,14 @@ func (c *Conn) resumedThrough(cursor string) {
 // end marks the stream as ended by the hub; the writer loop sees it.
 func (c *Conn) end(r closeReason) bool {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if c.reason != reasonNone {
+		c.mu.Unlock()
 		return false
 	}
 	c.reason = r
 	close(c.done)
+	c.mu.Unlock()
+	c.signal()
 	return true
 }
 

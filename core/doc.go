@@ -56,4 +56,10 @@
 // BrokerHandler, Message) is here, beside the hub that uses it. The
 // design, with the path of one event from Publish to the socket, is in the
 // repository's docs/ARCHITECTURE.md.
+//
+// What ssekit guarantees (ordering, resume without gaps or duplicates, what
+// happens to slow clients) and where its limits are (event size, queue and
+// replay bounds) is stated once, in the README's [Guarantees and limits].
+//
+// [Guarantees and limits]: https://github.com/ssekit/ssekit#guarantees-and-limits
 package core

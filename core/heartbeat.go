@@ -55,10 +55,7 @@ func (c *Conn) ping() bool {
 	}
 	c.queue = append(c.queue, c.hub.ping)
 	c.mu.Unlock()
-	select {
-	case c.wake <- struct{}{}:
-	default:
-	}
+	c.signal()
 	return true
 }
 

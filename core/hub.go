@@ -30,6 +30,7 @@ type Hub struct {
 	// set under its write lock.
 	pubMu     sync.RWMutex
 	pubClosed bool
+	detach    detacher // streams without a goroutine (WithDetachedStreams)
 
 	mu         sync.RWMutex
 	conns      map[string]*Conn

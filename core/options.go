@@ -52,6 +52,7 @@ type hubConfig struct {
 	shutdownSpread time.Duration
 	observer       Observer
 	traceIDFrom    func(context.Context) string
+	detached       bool
 }
 
 // HubOption configures NewHub. An option given an invalid value makes

@@ -55,7 +55,27 @@ func (s *session) Run(ctx context.Context, w bridge.Writer) error {
 	h, c := s.hub, s.conn
 	defer h.unregister(c)
 	dl, _ := w.(bridge.Deadliner)
+	if err := s.open(ctx, w, dl); err != nil {
+		return err
+	}
+	for {
+		select {
+		case <-c.wake:
+			if err := s.writePending(w, dl); err != nil {
+				return err
+			}
+		case <-ctxDone(ctx):
+			return nil
+		case <-c.done:
+			return s.finish(w, dl)
+		}
+	}
+}
 
+// open writes the start of a stream: the connected comment, the retry hint
+// and, for a resume, what the client missed; then it flushes.
+func (s *session) open(ctx context.Context, w bridge.Writer, dl bridge.Deadliner) error {
+	h, c := s.hub, s.conn
 	pre := make([]byte, 0, 64)
 	pre = append(pre, connectedComment...)
 	if h.cfg.retry > 0 {
@@ -74,19 +94,7 @@ func (s *session) Run(ctx context.Context, w bridge.Writer) error {
 		return err
 	}
 	c.lastWrite.Store(time.Now().UnixNano())
-
-	for {
-		select {
-		case <-c.wake:
-			if err := s.writePending(w, dl); err != nil {
-				return err
-			}
-		case <-ctxDone(ctx):
-			return nil
-		case <-c.done:
-			return s.finish(w, dl)
-		}
-	}
+	return nil
 }
 
 // deadline gives the next batch of writes at least half the write timeout:

@@ -71,6 +71,9 @@ func (s *Stream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	streamHeaders(r.ProtoMajor, w.Header().Set)
+	if s.hub.cfg.detached && s.serveDetached(w, r, sess) {
+		return
+	}
 	w.WriteHeader(http.StatusOK)
 	rc := http.NewResponseController(w)
 	if err := sess.Run(r.Context(), httpWriter{w, rc}); err != nil {

@@ -49,4 +49,10 @@
 //   - Errors returned by middleware before these routes (BodyLimit's 413,
 //     auth middleware) are answered by e.HTTPErrorHandler, as
 //     {"message": …}; the routes' own errors are core's {"error": …}.
+//
+// What ssekit guarantees (ordering, resume without gaps or duplicates, what
+// happens to slow clients) and where its limits are (event size, queue and
+// replay bounds) is stated once, in the README's [Guarantees and limits].
+//
+// [Guarantees and limits]: https://github.com/ssekit/ssekit#guarantees-and-limits
 package echo5sse

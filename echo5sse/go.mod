@@ -4,8 +4,8 @@ go 1.25.0
 
 require (
 	github.com/labstack/echo/v5 v5.4.5
-	github.com/ssekit/ssekit/core v0.0.0
-	github.com/ssekit/ssekit/ssetest v0.0.0
+	github.com/ssekit/ssekit/core v0.1.0
+	github.com/ssekit/ssekit/ssetest v0.1.0
 )
 
 require golang.org/x/time v0.15.0 // indirect

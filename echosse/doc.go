@@ -1,12 +1,12 @@
 // Package echosse mounts ssekit's Server-Sent Events routes on Echo v4 in
 // one line:
 //
-//	hub, _ := core.NewHub()
 //	if err := echosse.SSE(e, "/events", hub, core.BroadcastAuth(core.BearerToken(token))); err != nil {
 //		log.Fatal(err)
 //	}
 //
-// registers GET /events (the stream), GET /events/stats and
+// (hub is a *core.Hub from core.NewHub; go get github.com/ssekit/ssekit/echosse).
+// It registers GET /events (the stream), GET /events/stats and
 // POST /events/broadcast on an *echo.Echo or an *echo.Group, with the same
 // behaviour, options and bytes on the wire as core.Mount: the adapter only
 // translates between echo.Context and core, which holds all behaviour.
@@ -28,4 +28,10 @@
 //     the compressor) but is sent gzip-encoded; skip it to save the CPU.
 //   - middleware.BodyDump: it copies the whole response into memory, which
 //     never ends for a stream. Skip it.
+//
+// What ssekit guarantees (ordering, resume without gaps or duplicates, what
+// happens to slow clients) and where its limits are (event size, queue and
+// replay bounds) is stated once, in the README's [Guarantees and limits].
+//
+// [Guarantees and limits]: https://github.com/ssekit/ssekit#guarantees-and-limits
 package echosse

@@ -11,15 +11,15 @@ require (
 	github.com/prometheus/client_golang v1.23.2
 	github.com/prometheus/client_model v0.6.2
 	github.com/prometheus/common v0.66.1
-	github.com/ssekit/ssekit/core v0.0.0
-	github.com/ssekit/ssekit/echo5sse v0.0.0
-	github.com/ssekit/ssekit/echosse v0.0.0
-	github.com/ssekit/ssekit/fiber3sse v0.0.0
-	github.com/ssekit/ssekit/fibersse v0.0.0
-	github.com/ssekit/ssekit/ginsse v0.0.0
-	github.com/ssekit/ssekit/jsclient v0.0.0
-	github.com/ssekit/ssekit/promsse v0.0.0
-	github.com/ssekit/ssekit/redisbackend v0.0.0
+	github.com/ssekit/ssekit/core v0.1.0
+	github.com/ssekit/ssekit/echo5sse v0.1.0
+	github.com/ssekit/ssekit/echosse v0.1.0
+	github.com/ssekit/ssekit/fiber3sse v0.1.0
+	github.com/ssekit/ssekit/fibersse v0.1.0
+	github.com/ssekit/ssekit/ginsse v0.1.0
+	github.com/ssekit/ssekit/jsclient v0.1.0
+	github.com/ssekit/ssekit/promsse v0.1.0
+	github.com/ssekit/ssekit/redisbackend v0.1.0
 )
 
 require (
@@ -62,7 +62,7 @@ require (
 	github.com/quic-go/quic-go v0.59.0 // indirect
 	github.com/redis/go-redis/v9 v9.22.0 // indirect
 	github.com/rivo/uniseg v0.2.0 // indirect
-	github.com/ssekit/ssekit/ssetest v0.0.0
+	github.com/ssekit/ssekit/ssetest v0.1.0
 	github.com/tinylib/msgp v1.6.3 // indirect
 	github.com/twitchyliquid64/golang-asm v0.15.1 // indirect
 	github.com/ugorji/go/codec v1.3.1 // indirect

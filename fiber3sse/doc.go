@@ -66,4 +66,10 @@
 //     (app.Hooks().OnPreShutdown) to send clients the retry hint.
 //   - The Content-Type is exactly text/event-stream (no charset), which
 //     otelfiber recognises and skips.
+//
+// What ssekit guarantees (ordering, resume without gaps or duplicates, what
+// happens to slow clients) and where its limits are (event size, queue and
+// replay bounds) is stated once, in the README's [Guarantees and limits].
+//
+// [Guarantees and limits]: https://github.com/ssekit/ssekit#guarantees-and-limits
 package fiber3sse

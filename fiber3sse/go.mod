@@ -4,8 +4,8 @@ go 1.25.0
 
 require (
 	github.com/gofiber/fiber/v3 v3.1.0
-	github.com/ssekit/ssekit/core v0.0.0
-	github.com/ssekit/ssekit/ssetest v0.0.0
+	github.com/ssekit/ssekit/core v0.1.0
+	github.com/ssekit/ssekit/ssetest v0.1.0
 )
 
 require (

@@ -1,12 +1,12 @@
 // Package fibersse mounts ssekit's Server-Sent Events routes on Fiber v2 in
 // one line:
 //
-//	hub, _ := core.NewHub()
 //	if err := fibersse.SSE(app, "/events", hub, core.BroadcastAuth(core.BearerToken(token))); err != nil {
 //		log.Fatal(err)
 //	}
 //
-// registers GET /events (the stream), GET /events/stats and
+// (hub is a *core.Hub from core.NewHub; go get github.com/ssekit/ssekit/fibersse).
+// It registers GET /events (the stream), GET /events/stats and
 // POST /events/broadcast on any fiber.Router (the app or a group), with the
 // same behaviour, options and bytes on the wire as core.Mount: the adapter
 // only translates between *fiber.Ctx and core, which holds all behaviour.
@@ -44,4 +44,10 @@
 //     skip it with Next.
 //   - The Content-Type is exactly text/event-stream (no charset), which
 //     otelfiber recognises and skips.
+//
+// What ssekit guarantees (ordering, resume without gaps or duplicates, what
+// happens to slow clients) and where its limits are (event size, queue and
+// replay bounds) is stated once, in the README's [Guarantees and limits].
+//
+// [Guarantees and limits]: https://github.com/ssekit/ssekit#guarantees-and-limits
 package fibersse

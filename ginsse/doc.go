@@ -1,12 +1,12 @@
 // Package ginsse mounts ssekit's Server-Sent Events routes on Gin in one
 // line:
 //
-//	hub, _ := core.NewHub()
 //	if err := ginsse.SSE(r, "/events", hub, core.BroadcastAuth(core.BearerToken(token))); err != nil {
 //		log.Fatal(err)
 //	}
 //
-// registers GET /events (the stream), GET /events/stats and
+// (hub is a *core.Hub from core.NewHub; go get github.com/ssekit/ssekit/ginsse).
+// It registers GET /events (the stream), GET /events/stats and
 // POST /events/broadcast on any gin.IRoutes (the engine or a router group),
 // with the same behaviour, options and bytes on the wire as core.Mount: the
 // adapter only translates between *gin.Context and core, which holds all
@@ -30,4 +30,10 @@
 //     gzip.WithCustomShouldCompressFn.
 //   - gin-contrib/timeout buffers the whole response, which never ends for a
 //     stream: do not put it on the stream route.
+//
+// What ssekit guarantees (ordering, resume without gaps or duplicates, what
+// happens to slow clients) and where its limits are (event size, queue and
+// replay bounds) is stated once, in the README's [Guarantees and limits].
+//
+// [Guarantees and limits]: https://github.com/ssekit/ssekit#guarantees-and-limits
 package ginsse

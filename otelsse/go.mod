@@ -3,8 +3,8 @@ module github.com/ssekit/ssekit/otelsse
 go 1.25.0
 
 require (
-	github.com/ssekit/ssekit/core v0.0.0
-	github.com/ssekit/ssekit/ssetest v0.0.0
+	github.com/ssekit/ssekit/core v0.1.0
+	github.com/ssekit/ssekit/ssetest v0.1.0
 	go.opentelemetry.io/otel v1.38.0
 	go.opentelemetry.io/otel/metric v1.38.0
 	go.opentelemetry.io/otel/sdk v1.38.0

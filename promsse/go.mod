@@ -6,8 +6,8 @@ require (
 	github.com/prometheus/client_golang v1.23.2
 	github.com/prometheus/client_model v0.6.2
 	github.com/prometheus/common v0.66.1
-	github.com/ssekit/ssekit/core v0.0.0
-	github.com/ssekit/ssekit/ssetest v0.0.0
+	github.com/ssekit/ssekit/core v0.1.0
+	github.com/ssekit/ssekit/ssetest v0.1.0
 )
 
 require (

@@ -24,4 +24,10 @@
 // core's reset event in band, then what followed, rather than let clients
 // silently miss events. While Redis is unreachable, publishes fail with
 // core.ErrUnavailable. See Broker for the guarantees.
+//
+// What ssekit guarantees (ordering, resume without gaps or duplicates, what
+// happens to slow clients) and where its limits are (event size, queue and
+// replay bounds) is stated once, in the README's [Guarantees and limits].
+//
+// [Guarantees and limits]: https://github.com/ssekit/ssekit#guarantees-and-limits
 package redisbackend

@@ -4,7 +4,8 @@ go 1.25
 
 require (
 	github.com/redis/go-redis/v9 v9.22.0
-	github.com/ssekit/ssekit/core v0.0.0
+	github.com/ssekit/ssekit/core v0.1.0
+	github.com/ssekit/ssekit/ssetest v0.1.0
 )
 
 require (
@@ -14,3 +15,5 @@ require (
 )
 
 replace github.com/ssekit/ssekit/core => ../core
+
+replace github.com/ssekit/ssekit/ssetest => ../ssetest

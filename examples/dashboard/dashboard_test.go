@@ -59,3 +59,16 @@ func TestHandlerIsAStrictCatchAll(t *testing.T) {
 		}
 	}
 }
+
+// A page that declares no icon makes every browser request /favicon.ico,
+// which the catch-all answers 404 (an error in the console). The page
+// declares an inline one, in its <head>, so no request is made.
+func TestPageDeclaresAnInlineIcon(t *testing.T) {
+	head, _, ok := bytes.Cut(dashboard.Page, []byte("</head>"))
+	if !ok {
+		t.Fatal("the page has no </head>")
+	}
+	if !bytes.Contains(head, []byte(`<link rel="icon" href="data:`)) {
+		t.Error(`the page's <head> declares no inline icon (<link rel="icon" href="data:...">): browsers will request /favicon.ico and log a 404`)
+	}
+}

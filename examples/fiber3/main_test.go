@@ -10,3 +10,5 @@ import (
 func TestMain(m *testing.M) { ssetest.LeakCheck(m) }
 
 func TestExampleContract(t *testing.T) { exampleapp.CheckContract(t) }
+
+func TestPrintedCurlLinesWorkAndCtrlCExitsZero(t *testing.T) { exampleapp.CheckTryIt(t) }

@@ -3,6 +3,7 @@ package main
 import (
 	"log"
 	"net/http"
+	"os"
 
 	"github.com/ssekit/ssekit/core"
 )
@@ -23,5 +24,9 @@ func main() {
 		hub.Publish(r.Context(), "orders", "order.paid", map[string]string{"id": r.PathValue("id")})
 		w.WriteHeader(http.StatusNoContent)
 	})
-	log.Fatal(http.ListenAndServe("127.0.0.1:8080", mux))
+	addr := os.Getenv("ADDR") // like every example
+	if addr == "" {
+		addr = "127.0.0.1:8080"
+	}
+	log.Fatal(http.ListenAndServe(addr, mux))
 }

@@ -1,0 +1,27 @@
+package fibersse_test
+
+import (
+	"log"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/ssekit/ssekit/core"
+	"github.com/ssekit/ssekit/fibersse"
+)
+
+// The README's Fiber quick start (compiled, not run: it serves on
+// 127.0.0.1:8080).
+func Example_quickStart() {
+	hub, err := core.NewHub(core.WithProducer("shop"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	app := fiber.New()
+	if err := fibersse.SSE(app, "/events", hub, core.BroadcastAuth(core.BearerToken("change-me"))); err != nil {
+		log.Fatal(err)
+	}
+	app.Post("/orders/:id/pay", func(c *fiber.Ctx) error {
+		hub.Publish(c.UserContext(), "orders", "order.paid", map[string]string{"id": c.Params("id")})
+		return c.SendStatus(fiber.StatusNoContent)
+	})
+	log.Fatal(app.Listen("127.0.0.1:8080"))
+}
