@@ -78,7 +78,8 @@ func (e *env) b8Level(server string, run, subs int) error {
 }
 
 // mounts are ssekit's four mounts, as B8 and the issue 17 goals name them.
-var mounts = []string{"ssekit", "ssekit-echo", "ssekit-gin", "ssekit-fiber", "ssekit-echo5", "ssekit-fiber3"}
+var mounts = []string{"ssekit", "ssekit-echo", "ssekit-gin", "ssekit-fiber", "ssekit-echo5", "ssekit-fiber3",
+	"ssekit-detached", "ssekit-echo-detached", "ssekit-gin-detached"}
 
 // spreadOf says how a median was formed: "median of N runs, min–max".
 func spreadOf(t *table, scen, cas, srv, metric string, prec int) string {

@@ -21,12 +21,10 @@ func init() {
 			if err != nil {
 				return nil, err
 			}
-			stream, err := core.NewStream(hub)
-			if err != nil {
+			mux := http.NewServeMux()
+			if err := core.Mount(mux, "/events", hub, routeOptions()...); err != nil {
 				return nil, err
 			}
-			mux := http.NewServeMux()
-			mux.Handle("/events", stream)
 			return &ssekit{hub: hub, http: &http.Server{Handler: mux}}, nil
 		})
 	register("ssekit-echo-detached", "ssekit-echo with core.WithDetachedStreams", func(o Options) (Server, error) {
@@ -36,7 +34,7 @@ func init() {
 		}
 		e := echo.New()
 		e.HideBanner, e.HidePort = true, true
-		if err := echosse.SSE(e, "/events", hub); err != nil {
+		if err := echosse.SSE(e, "/events", hub, routeOptions()...); err != nil {
 			return nil, err
 		}
 		return &httpAdapter{hub: hub, http: &http.Server{Handler: e}}, nil
@@ -48,7 +46,7 @@ func init() {
 		}
 		gin.SetMode(gin.ReleaseMode)
 		r := gin.New()
-		if err := ginsse.SSE(r, "/events", hub); err != nil {
+		if err := ginsse.SSE(r, "/events", hub, routeOptions()...); err != nil {
 			return nil, err
 		}
 		return &httpAdapter{hub: hub, http: &http.Server{Handler: r}}, nil
