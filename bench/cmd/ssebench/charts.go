@@ -14,6 +14,7 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
 )
 
 // Charts drawn from the results with gonum/plot, as SVG files next to
@@ -200,6 +201,10 @@ func groupedBars(tb *table, scen, metric string, names []string, title, ylabel s
 	}
 	p.Legend.Top = true
 	p.NominalX(servers...)
+	// Server names are long: slanted, they do not run into each other.
+	p.X.Tick.Label.Rotation = math.Pi / 6
+	p.X.Tick.Label.XAlign = draw.XRight
+	p.X.Tick.Label.YAlign = draw.YTop
 	p.Y.Min = 0
 	p.Y.Max *= 1.3 // room for the legend
 	p.Add(plotter.NewGrid())
