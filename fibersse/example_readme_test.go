@@ -15,7 +15,7 @@ func Example_quickStart() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	app := fiber.New()
+	app := fiber.New(fibersse.Config(fiber.Config{})) // a write buffer that fits a whole chunk (see fibersse.Config)
 	if err := fibersse.SSE(app, "/events", hub, core.BroadcastAuth(core.BearerToken("change-me"))); err != nil {
 		log.Fatal(err)
 	}
