@@ -1,8 +1,6 @@
 package fiber3sse
 
 import (
-	"strings"
-
 	"github.com/gofiber/fiber/v3"
 	"github.com/ssekit/ssekit/core"
 	"github.com/ssekit/ssekit/core/ext"
@@ -10,7 +8,7 @@ import (
 
 // hooks copy the Access an Authorize hook returns: it may hold strings
 // taken from the Ctx, whose buffers fasthttp reuses.
-var hooks = ext.Hooks[fiber.Ctx]{Package: "fiber3sse", Context: ext.ContextOf[fiber.Ctx], Copy: cloneAccess}
+var hooks = ext.Hooks[fiber.Ctx]{Package: "fiber3sse", Context: ext.ContextOf[fiber.Ctx], CopyStrings: true}
 
 // Authorize is core.Authorize with the fiber.Ctx, so the hook can read what
 // authentication middleware stored (c.Locals("user")). The Access it
@@ -51,25 +49,4 @@ func Skipper(c fiber.Ctx) bool {
 		}
 	}
 	return false
-}
-
-// cloneAccess copies every string of a, since the stream keeps them after
-// fasthttp has reused the Ctx's buffers.
-func cloneAccess(a core.Access) core.Access {
-	a.Identity = strings.Clone(a.Identity)
-	if a.Meta != nil {
-		m := make(map[string]string, len(a.Meta))
-		for k, v := range a.Meta {
-			m[strings.Clone(k)] = strings.Clone(v)
-		}
-		a.Meta = m
-	}
-	if a.Topics != nil {
-		t := make([]string, len(a.Topics))
-		for i, s := range a.Topics {
-			t[i] = strings.Clone(s)
-		}
-		a.Topics = t
-	}
-	return a
 }

@@ -3,6 +3,7 @@ package ext
 import (
 	"context"
 	"net/http"
+	"strings"
 
 	"github.com/ssekit/ssekit/core"
 )
@@ -35,10 +36,10 @@ func ContextOf[C any](r *http.Request) (c C, ok bool) {
 type Hooks[C any] struct {
 	Package string
 	Context func(*http.Request) (C, bool)
-	// Copy, when set, copies the Access an Authorize hook returns before
-	// the stream keeps it (for frameworks whose strings alias reused
-	// buffers).
-	Copy func(core.Access) core.Access
+	// CopyStrings copies every string of the Access an Authorize hook
+	// returns before the stream keeps it, for frameworks whose strings
+	// alias buffers they reuse once the handler returns (fasthttp).
+	CopyStrings bool
 }
 
 func (h Hooks[C]) outside() error {
@@ -56,8 +57,8 @@ func (h Hooks[C]) Authorize(fn func(c C) (core.Access, error)) core.RouteOption 
 			return core.Access{}, h.outside()
 		}
 		a, err := fn(c)
-		if h.Copy != nil {
-			a = h.Copy(a)
+		if h.CopyStrings {
+			a = cloneAccess(a)
 		}
 		return a, err
 	})
@@ -101,4 +102,24 @@ func (h Hooks[C]) check(fn func(c C) error) func(*http.Request) error {
 		}
 		return fn(c)
 	}
+}
+
+// cloneAccess copies every string of a.
+func cloneAccess(a core.Access) core.Access {
+	a.Identity = strings.Clone(a.Identity)
+	if a.Meta != nil {
+		m := make(map[string]string, len(a.Meta))
+		for k, v := range a.Meta {
+			m[strings.Clone(k)] = strings.Clone(v)
+		}
+		a.Meta = m
+	}
+	if a.Topics != nil {
+		t := make([]string, len(a.Topics))
+		for i, s := range a.Topics {
+			t[i] = strings.Clone(s)
+		}
+		a.Topics = t
+	}
+	return a
 }
