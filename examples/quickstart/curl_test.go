@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"net"
 	"os"
 	"os/exec"
@@ -9,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ssekit/ssekit/examples/internal/exampleapp"
 )
 
 // readmeCurls returns the commands of the README's curl block that follows
@@ -91,47 +92,7 @@ func TestREADMECurlLinesWorkAgainstTheQuickStart(t *testing.T) {
 		return strings.Replace(strings.ReplaceAll(cmd, "127.0.0.1:8080", addr), "curl ", curl+" -sS ", 1)
 	}
 
-	stream := exec.Command("bash", "-c", "exec "+local(cmds[0]))
-	out, err := stream.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := stream.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		stream.Process.Kill()
-		stream.Wait()
-	})
-	lines := make(chan string, 64)
-	go func() {
-		defer close(lines)
-		r := bufio.NewReader(out)
-		for {
-			l, err := r.ReadString('\n')
-			if err != nil {
-				return
-			}
-			lines <- strings.TrimRight(l, "\n")
-		}
-	}()
-	next := func(prefix string) string {
-		t.Helper()
-		timeout := time.After(wait)
-		for {
-			select {
-			case l, ok := <-lines:
-				if !ok {
-					t.Fatalf("%s: the stream ended before a %q line", cmds[0], prefix)
-				}
-				if strings.HasPrefix(l, prefix) {
-					return l
-				}
-			case <-timeout:
-				t.Fatalf("%s: no %q line", cmds[0], prefix)
-			}
-		}
-	}
+	next := exampleapp.CurlStream(t, local(cmds[0]), wait)
 	run := func(cmd, want string) {
 		t.Helper()
 		out, err := exec.Command("bash", "-c", local(cmd)).CombinedOutput()

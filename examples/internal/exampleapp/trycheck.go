@@ -78,47 +78,7 @@ func CheckTryIt(t *testing.T) {
 		t.Fatalf("printed:\n%s\nwant the generated token, then three curl lines", strings.Join(lines, "\n"))
 	}
 	// The stream: it opens (": connected") and gets the broadcast below.
-	stream := exec.Command("bash", "-c", "exec "+curls[0])
-	sout, err := stream.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := stream.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		stream.Process.Kill()
-		stream.Wait()
-	})
-	events := make(chan string, 16)
-	go func() {
-		defer close(events)
-		r := bufio.NewReader(sout)
-		for {
-			l, err := r.ReadString('\n')
-			if err != nil {
-				return
-			}
-			events <- strings.TrimRight(l, "\n")
-		}
-	}()
-	next := func(prefix string) string {
-		t.Helper()
-		timeout := time.After(wait)
-		for {
-			select {
-			case l, ok := <-events:
-				if !ok {
-					t.Fatalf("%s: the stream ended before a %q line", curls[0], prefix)
-				}
-				if strings.HasPrefix(l, prefix) {
-					return l
-				}
-			case <-timeout:
-				t.Fatalf("%s: no %q line", curls[0], prefix)
-			}
-		}
-	}
+	next := CurlStream(t, curls[0], wait)
 	next(": connected")
 	run := func(line, want string) {
 		t.Helper()
@@ -144,5 +104,54 @@ func CheckTryIt(t *testing.T) {
 		}
 	case <-time.After(wait):
 		t.Error("still running after SIGINT")
+	}
+}
+
+// CurlStream runs a curl command line that opens a stream (as a newcomer
+// pastes it), reads its output in the background, and returns next: the
+// next output line that starts with prefix, failing t after wait. The
+// command is killed when the test ends.
+func CurlStream(t *testing.T, cmdline string, wait time.Duration) (next func(prefix string) string) {
+	t.Helper()
+	stream := exec.Command("bash", "-c", "exec "+cmdline)
+	out, err := stream.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := stream.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		stream.Process.Kill()
+		stream.Wait()
+	})
+	lines := make(chan string, 64)
+	go func() {
+		defer close(lines)
+		r := bufio.NewReader(out)
+		for {
+			l, err := r.ReadString('\n')
+			if err != nil {
+				return
+			}
+			lines <- strings.TrimRight(l, "\n")
+		}
+	}()
+	return func(prefix string) string {
+		t.Helper()
+		timeout := time.After(wait)
+		for {
+			select {
+			case l, ok := <-lines:
+				if !ok {
+					t.Fatalf("%s: the stream ended before a %q line", cmdline, prefix)
+				}
+				if strings.HasPrefix(l, prefix) {
+					return l
+				}
+			case <-timeout:
+				t.Fatalf("%s: no %q line", cmdline, prefix)
+			}
+		}
 	}
 }
