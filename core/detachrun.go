@@ -112,7 +112,17 @@ func (d *detacher) push(dc *dconn) {
 
 // write is a writer of the pool: it runs queued streams until none is
 // left, then exits.
+//
+// It first yields the processor. A goroutine just started runs next on
+// its processor, ahead of every goroutine already runnable there, and
+// those are often publishers (the HTTP handlers of publish requests, the
+// broker's subscribers): run before them, the writer would write each
+// stream's one event with a syscall of its own. Behind them, it finds the
+// events of all of them queued and writes each stream's batch at once,
+// as a stream's own goroutine does on the goroutine path (woken streams
+// queue behind the goroutines already runnable).
 func (d *detacher) write() {
+	runtime.Gosched()
 	for {
 		d.qmu.Lock()
 		if len(d.runq) == 0 {
