@@ -2,7 +2,7 @@
 // one line:
 //
 //	hub, _ := core.NewHub()
-//	app := fiber.New(fiber.Config{ErrorHandler: fiber3sse.ErrorHandler})
+//	app := fiber.New(fiber3sse.Config(fiber.Config{ErrorHandler: fiber3sse.ErrorHandler}))
 //	if err := fiber3sse.SSE(app, "/events", hub, core.BroadcastAuth(core.BearerToken(token))); err != nil { … }
 //
 // registers GET /events (the stream), GET /events/stats and
@@ -55,6 +55,10 @@
 //     response, from another goroutine once the stream has started; the
 //     stream's writer re-applies its own deadline (core.WithWriteTimeout)
 //     at every flush, so it is not cut.
+//   - Config.WriteBufferSize: fasthttp copies a stream to the socket in
+//     chunks of up to 4 KiB and flushes each; with the default 4 KiB buffer
+//     every full chunk takes two writes. Config raises it to
+//     StreamWriteBufferSize.
 //   - Config.ReadTimeout: its deadline, set to read the request, is still
 //     on the connection the stream reads; the read clears it and goes on.
 //   - compress, etag, cache, idempotency and logger's ${resBody} read the

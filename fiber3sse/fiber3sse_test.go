@@ -31,6 +31,12 @@ func serve(t *testing.T, hub *core.Hub, app *fiber.App) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return serveOn(t, hub, app, ln)
+}
+
+// serveOn is serve on a listener of the test's.
+func serveOn(t *testing.T, hub *core.Hub, app *fiber.App, ln net.Listener) string {
+	t.Helper()
 	served := make(chan error, 1)
 	go func() { served <- app.Listener(ln, fiber.ListenConfig{DisableStartupMessage: true}) }()
 	t.Cleanup(func() {
