@@ -197,7 +197,7 @@ func TestFiberHookOutsideAFiberRouteIsAnError(t *testing.T) {
 // fasthttp reuses a connection's request buffers for its next request: a
 // topic or metadata value that aliased them would change under the hub's
 // feet once the stream that brought it has ended. The connection serves
-// that next request after the stream, so the client watch gave it back.
+// that next request after the stream.
 func TestStreamKeepsCopiesOfTheRequestStrings(t *testing.T) {
 	hub := newHub(t)
 	app := fiber.New()
