@@ -102,7 +102,7 @@ func wrap(h http.Handler) fiber.Handler {
 	}
 }
 
-// streamWriter is the body stream writer as a core.Writer. Its write
+// streamWriter is the body stream writer as an ext.Writer. Its write
 // deadline is the connection's: fasthttp copies the stream to the socket as
 // it is flushed, so the deadline bounds the copy of each batch. fasthttp
 // sets its own WriteTimeout deadline from the connection's goroutine when
