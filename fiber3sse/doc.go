@@ -2,7 +2,7 @@
 // one line:
 //
 //	hub, _ := core.NewHub()
-//	app := fiber.New(fiber.Config{ErrorHandler: fiber3sse.ErrorHandler})
+//	app := fiber.New(fiber3sse.Config(fiber.Config{ErrorHandler: fiber3sse.ErrorHandler}))
 //	if err := fiber3sse.SSE(app, "/events", hub, core.BroadcastAuth(core.BearerToken(token))); err != nil { … }
 //
 // registers GET /events (the stream), GET /events/stats and
@@ -20,12 +20,20 @@
 //
 // fasthttp gives a stream no per-request close signal (RequestCtx.Done is
 // closed only when the server shuts down), and a write to a closed
-// connection can succeed once before the peer's reset arrives. So each
-// stream reads its connection while it runs: the read returns the moment
-// the client closes it, and the stream ends at once, without waiting for a
-// heartbeat. The read stops before the stream's writer returns, and the
-// connection then serves its next request as usual. app.Shutdown ends open
-// streams; hub.Shutdown ends them with a final retry hint.
+// connection can succeed once before the peer's reset arrives. So before
+// each heartbeat the stream peeks at its socket without blocking and
+// without consuming anything (MSG_PEEK|MSG_DONTWAIT, on Unix): the
+// client's FIN or reset ends the stream there, within one heartbeat
+// interval of the client leaving, on the stream's own goroutine (no
+// goroutine, timer or read per stream for it). With heartbeats off
+// (core.WithHeartbeat(0)) a client that left is noticed only when a write
+// to it fails; elsewhere than Unix, likewise. Bytes the client sends during
+// a stream (a pipelined request) are not read: the peek sees them as a
+// client still there, and once the stream ends fasthttp reads them as the
+// connection's next request, as HTTP/1.1 pipelining wants; a client that
+// sent such bytes and then left is noticed when a write fails, one or two
+// heartbeats later. app.Shutdown ends open streams; hub.Shutdown ends them
+// with a final retry hint.
 //
 // Hooks that need the fiber.Ctx (c.Locals set by auth middleware) use this
 // package's Authorize, OnConnect, BroadcastAuth and StatsAuth; they run
@@ -43,7 +51,7 @@
 // out in one flush, one hub-wide ticker sends heartbeats, the data is
 // ssekit's JSON envelope (so every mount sends the same bytes), a client
 // that reconnects with Last-Event-ID gets what it missed, and a client that
-// leaves is noticed by the read above.
+// leaves is noticed by the peek above.
 //
 // # Fiber v3 pitfalls and what this package does about them
 //
@@ -55,8 +63,14 @@
 //     response, from another goroutine once the stream has started; the
 //     stream's writer re-applies its own deadline (core.WithWriteTimeout)
 //     at every flush, so it is not cut.
+//   - Config.WriteBufferSize: fasthttp copies a stream to the socket in
+//     chunks of up to 4 KiB and flushes each; with the default 4 KiB buffer
+//     every full chunk takes two writes. Config raises it to
+//     StreamWriteBufferSize.
 //   - Config.ReadTimeout: its deadline, set to read the request, is still
-//     on the connection the stream reads; the read clears it and goes on.
+//     on the connection while the stream runs; nothing reads the connection
+//     then (the peek bypasses deadlines), so it cuts nothing, and fasthttp
+//     sets a fresh one before it reads the next request.
 //   - compress, etag, cache, idempotency and logger's ${resBody} read the
 //     whole body after the handler, which never ends for a stream (v3's
 //     compress does so too, unlike v2's): skip the stream with their Next

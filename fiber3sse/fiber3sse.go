@@ -47,8 +47,8 @@ func Stream(hub *core.Hub, opts ...core.RouteOption) (fiber.Handler, error) {
 }
 
 // stream serves s natively on fasthttp: the stream is written by the body
-// stream writer, in its own goroutine, while a read on the connection
-// watches for the client leaving.
+// stream writer, after the handler has returned; before each heartbeat it
+// peeks at the socket for the client leaving (streamWriter.PeerGone).
 func stream(s *core.Stream) fiber.Handler {
 	return func(c fiber.Ctx) error {
 		r := request(c)
@@ -67,9 +67,7 @@ func stream(s *core.Stream) fiber.Handler {
 		conn := rc.Conn()
 		ctx := serverContext{rc.Done()}
 		return c.SendStreamWriter(func(bw *bufio.Writer) {
-			watch := watchClient(conn, sess.Conn())
 			_ = sess.Run(ctx, &streamWriter{Writer: bw, conn: conn})
-			watch.stop()
 			// The next response on this connection must not inherit the
 			// stream's deadline (fasthttp resets only its own).
 			_ = conn.SetWriteDeadline(time.Time{})
@@ -104,7 +102,7 @@ func wrap(h http.Handler) fiber.Handler {
 	}
 }
 
-// streamWriter is the body stream writer as a core.Writer. Its write
+// streamWriter is the body stream writer as an ext.Writer. Its write
 // deadline is the connection's: fasthttp copies the stream to the socket as
 // it is flushed, so the deadline bounds the copy of each batch. fasthttp
 // sets its own WriteTimeout deadline from the connection's goroutine when
@@ -116,6 +114,12 @@ type streamWriter struct {
 	conn     net.Conn
 	deadline time.Time
 }
+
+// PeerGone tells core, before each heartbeat, whether the client closed
+// the connection: fasthttp does not report it, and a write to a closed
+// socket only fails once the peer's reset has come back, one or two
+// heartbeats later.
+func (w *streamWriter) PeerGone() bool { return peerGone(w.conn) }
 
 func (w *streamWriter) SetWriteDeadline(t time.Time) error {
 	w.deadline = t

@@ -31,6 +31,12 @@ func serve(t *testing.T, hub *core.Hub, app *fiber.App) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return serveOn(t, hub, app, ln)
+}
+
+// serveOn is serve on a listener of the test's.
+func serveOn(t *testing.T, hub *core.Hub, app *fiber.App, ln net.Listener) string {
+	t.Helper()
 	served := make(chan error, 1)
 	go func() { served <- app.Listener(ln, fiber.ListenConfig{DisableStartupMessage: true}) }()
 	t.Cleanup(func() {
@@ -191,7 +197,7 @@ func TestFiberHookOutsideAFiberRouteIsAnError(t *testing.T) {
 // fasthttp reuses a connection's request buffers for its next request: a
 // topic or metadata value that aliased them would change under the hub's
 // feet once the stream that brought it has ended. The connection serves
-// that next request after the stream, so the client watch gave it back.
+// that next request after the stream.
 func TestStreamKeepsCopiesOfTheRequestStrings(t *testing.T) {
 	hub := newHub(t)
 	app := fiber.New()

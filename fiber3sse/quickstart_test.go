@@ -17,8 +17,9 @@ func Example_quickStart() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	// ErrorHandler: errors fasthttp makes before any route runs (413, 431) are JSON too.
-	app := fiber.New(fiber.Config{ErrorHandler: fiber3sse.ErrorHandler})
+	// ErrorHandler: errors fasthttp makes before any route runs (413, 431) are JSON too;
+	// Config: a write buffer that fits a whole chunk.
+	app := fiber.New(fiber3sse.Config(fiber.Config{ErrorHandler: fiber3sse.ErrorHandler}))
 	if err := fiber3sse.SSE(app, "/events", hub, core.BroadcastAuth(core.BearerToken("change-me"))); err != nil {
 		log.Fatal(err)
 	}

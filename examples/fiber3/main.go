@@ -16,7 +16,7 @@ import (
 
 func main() {
 	exampleapp.Main("fiber3", func(cfg exampleapp.Config, hub *core.Hub) (exampleapp.Server, error) {
-		app := fiber.New(fiber.Config{ErrorHandler: fiber3sse.ErrorHandler})
+		app := fiber.New(fiber3sse.Config(fiber.Config{ErrorHandler: fiber3sse.ErrorHandler}))
 		if err := fiber3sse.SSE(app, "/events", hub, exampleapp.RouteOptions(cfg)...); err != nil {
 			return nil, err
 		}

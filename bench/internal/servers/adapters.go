@@ -71,12 +71,12 @@ func init() {
 		}
 		return &fiberAdapter{hub: hub, app: app}, nil
 	})
-	register("ssekit-fiber3", "ssekit hub through fiber3sse.SSE on Fiber v3 (fasthttp, native streaming, a read watching each client)", func(o Options) (Server, error) {
+	register("ssekit-fiber3", "ssekit hub through fiber3sse.SSE on Fiber v3 (fasthttp, native streaming; fiber3sse.Config: write buffer of 4 KiB + 16)", func(o Options) (Server, error) {
 		hub, err := core.NewHub(hubOptions(o)...)
 		if err != nil {
 			return nil, err
 		}
-		app := fiber3.New(fiber3.Config{ErrorHandler: fiber3sse.ErrorHandler})
+		app := fiber3.New(fiber3sse.Config(fiber3.Config{ErrorHandler: fiber3sse.ErrorHandler}))
 		if err := fiber3sse.SSE(app, "/events", hub, routeOptions()...); err != nil {
 			return nil, err
 		}
