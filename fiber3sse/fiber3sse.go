@@ -119,7 +119,7 @@ type streamWriter struct {
 // the connection: fasthttp does not report it, and a write to a closed
 // socket only fails once the peer's reset has come back, one or two
 // heartbeats later.
-func (w *streamWriter) PeerGone() bool { return peerGone(w.conn) }
+func (w *streamWriter) PeerGone() bool { return ext.PeerGone(w.conn) }
 
 func (w *streamWriter) SetWriteDeadline(t time.Time) error {
 	w.deadline = t

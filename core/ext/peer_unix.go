@@ -1,6 +1,6 @@
 //go:build linux || darwin || freebsd || netbsd || openbsd || dragonfly
 
-package fiber3sse
+package ext
 
 import (
 	"errors"
@@ -8,14 +8,16 @@ import (
 	"syscall"
 )
 
-// peerGone reports whether the client at the other end of c has closed or
+// PeerGone reports whether the client at the other end of c has closed or
 // reset the connection, without blocking and without consuming anything:
 // a non-blocking one-byte peek on the socket (0 bytes: the peer's FIN;
 // ECONNRESET and the like: its RST). Pending data means the peer is alive.
-// It runs on the stream's own goroutine at each heartbeat, so an idle
-// stream costs no goroutine and no timer for it. A connection that is not
-// a socket reports false.
-func peerGone(c net.Conn) bool {
+// An adapter whose server gives no per-request disconnect signal
+// (fasthttp) calls it from its Writer's PeerGone method, which the session
+// calls before each heartbeat: an idle stream then costs no goroutine and
+// no timer for it. A connection that is not a socket reports false, and so
+// does every connection on platforms without the peek.
+func PeerGone(c net.Conn) bool {
 	if tc, ok := c.(interface{ NetConn() net.Conn }); ok { // *tls.Conn
 		c = tc.NetConn()
 	}
@@ -29,7 +31,7 @@ func peerGone(c net.Conn) bool {
 	}
 	gone := false
 	var b [1]byte
-	// Control, not Read: a read deadline fasthttp left behind must not
+	// Control, not Read: a read deadline the server left behind must not
 	// turn the peek into a timeout.
 	cerr := rc.Control(func(fd uintptr) {
 		n, _, err := syscall.Recvfrom(int(fd), b[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
