@@ -3,6 +3,7 @@ package exampleapp
 import (
 	"strings"
 	"testing"
+	"time"
 
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
@@ -15,11 +16,23 @@ import (
 // figures.
 func checkMetrics(t *testing.T, get func(path, wantType string) string) {
 	t.Helper()
-	body := get("/metrics", "text/plain")
-	parser := expfmt.NewTextParser(model.UTF8Validation)
-	mfs, err := parser.TextToMetricFamilies(strings.NewReader(body))
-	if err != nil {
-		t.Fatalf("/metrics does not parse: %v", err)
+	scrape := func() map[string]*dto.MetricFamily {
+		t.Helper()
+		parser := expfmt.NewTextParser(model.UTF8Validation)
+		mfs, err := parser.TextToMetricFamilies(strings.NewReader(get("/metrics", "text/plain")))
+		if err != nil {
+			t.Fatalf("/metrics does not parse: %v", err)
+		}
+		return mfs
+	}
+	// The dropped stream's client saw its end before the server finished
+	// unregistering it: scrape until it has (bounded).
+	mfs := scrape()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); mfs = scrape() {
+		if g := mfs["ssekit_connections"]; g != nil && len(g.Metric) > 0 && g.Metric[0].GetGauge().GetValue() == 0 {
+			break
+		}
+		<-time.After(20 * time.Millisecond) // polling with a deadline, not synchronizing
 	}
 	value := func(name string) float64 {
 		mf := mfs[name]
