@@ -51,6 +51,10 @@ type Conn struct {
 	// det is set while the stream is detached from its goroutine
 	// (WithDetachedStreams): signal then schedules it on a writer.
 	det atomic.Pointer[dconn]
+	// smallFan says the last publish that reached this stream went to at
+	// most smallFanOut streams: its writer then yields once when woken
+	// (see session.Run).
+	smallFan atomic.Bool
 }
 
 // ID returns the connection id, unique within its hub.

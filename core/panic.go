@@ -81,8 +81,12 @@ func deliverFrom(m *Message, list []*Conn, start int, at int64, panics *int, sta
 			next = i + 1
 		}
 	}()
+	small := len(list) <= smallFanOut
 	for ; i < len(list); i++ {
 		if c := list[i]; c.accepts(m) {
+			if c.smallFan.Load() != small {
+				c.smallFan.Store(small)
+			}
 			c.enqueue(m, at)
 		}
 	}
