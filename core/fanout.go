@@ -1,6 +1,10 @@
 package core
 
-import "time"
+import (
+	"fmt"
+	"runtime/debug"
+	"time"
+)
 
 // hubHandler is the hub as its broker sees it: the BrokerHandler a hub
 // hands to Broker.Subscribe, and nothing more of the hub.
@@ -43,6 +47,37 @@ func (hh *hubHandler) Deliver(m *Message) {
 		h.log.Error("ssekit: FilterEvents predicate panicked (contained): the event skipped those streams and reached the others",
 			"event", m.Event, "id", m.ID(), "streams", panics, "stack", string(stack))
 	}
+}
+
+// deliverFrom queues m for list[start:], and returns len(list) when done.
+// When a predicate panics for list[i], the panic is recovered, counted,
+// and i+1 is returned so that the caller goes on from there: one deferred
+// recover per run, not one per connection (panic.go has the rest of the
+// containment). stack is filled with the stack of the first panic, for the
+// caller's one log line. Each receiver also learns whether this was a
+// small fan-out (see smallFanOut); the flag is written only when it
+// changes.
+func deliverFrom(m *Message, list []*Conn, start int, at int64, panics *int, stack *[]byte) (next int) {
+	i := start
+	defer func() {
+		if v := recover(); v != nil {
+			if *panics == 0 {
+				*stack = append(fmt.Appendf(nil, "panic: %v\n\n", v), debug.Stack()...)
+			}
+			*panics++
+			next = i + 1
+		}
+	}()
+	small := len(list) <= smallFanOut
+	for ; i < len(list); i++ {
+		if c := list[i]; c.accepts(m) {
+			if c.smallFan.Load() != small {
+				c.smallFan.Store(small)
+			}
+			c.enqueue(m, at)
+		}
+	}
+	return len(list)
 }
 
 // Reset queues one ResetEvent with id from on every stream, after what is

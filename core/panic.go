@@ -65,34 +65,6 @@ func (c *Conn) safeAccepts(m *Message) (ok bool) {
 	return c.accepts(m)
 }
 
-// deliverFrom queues m for list[start:], and returns len(list) when done.
-// When a predicate panics for list[i], the panic is recovered, counted,
-// and i+1 is returned so that the caller goes on from there: one deferred
-// recover per run, not one per connection. stack is filled with the stack
-// of the first panic, for the caller's one log line.
-func deliverFrom(m *Message, list []*Conn, start int, at int64, panics *int, stack *[]byte) (next int) {
-	i := start
-	defer func() {
-		if v := recover(); v != nil {
-			if *panics == 0 {
-				*stack = append(fmt.Appendf(nil, "panic: %v\n\n", v), debug.Stack()...)
-			}
-			*panics++
-			next = i + 1
-		}
-	}()
-	small := len(list) <= smallFanOut
-	for ; i < len(list); i++ {
-		if c := list[i]; c.accepts(m) {
-			if c.smallFan.Load() != small {
-				c.smallFan.Store(small)
-			}
-			c.enqueue(m, at)
-		}
-	}
-	return len(list)
-}
-
 // retryOnly answers a stream request whose hook panicked: a stream that
 // holds only a jittered retry hint and ends, so the client comes back
 // later instead of failing for good (EventSource gives up on an error

@@ -38,7 +38,8 @@ func (s *session) Close() {
 // write fails), the hub ends the stream (slow client, Disconnect, maximum
 // lifetime, Shutdown), and then unregisters the connection. The caller has
 // already sent the response headers. Each wake-up drains everything pending,
-// writes it and flushes once.
+// writes it and flushes once. Run returns nil when the stream ended
+// normally and the write error when the client went away mid-write.
 //
 // A wake-up by a publish that reached few streams (smallFanOut) first
 // yields the processor once. The send that woke the writer put it in its
@@ -46,8 +47,7 @@ func (s *session) Close() {
 // often publishers with more events for this stream and others; behind
 // them the batch holds several events instead of one, one write syscall
 // for all. A publish to many streams already takes long enough for events
-// to pile up, and there a yield only adds a switch per stream. Run returns nil when the stream ended
-// normally and the write error when the client went away mid-write.
+// to pile up, and there a yield only adds a switch per stream.
 //
 // When ctx ends, Run returns at once without a final retry hint: only
 // Hub.Shutdown and the maximum lifetime write one. When w has
