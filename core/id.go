@@ -61,22 +61,6 @@ func (id EventID) Compare(other EventID) int {
 	return 0
 }
 
-// compareIDs compares two wire ids. An invalid id sorts before every valid
-// one; two invalid ids compare equal.
-func compareIDs(a, b string) int {
-	ia, ea := ParseID(a)
-	ib, eb := ParseID(b)
-	switch {
-	case ea != nil && eb != nil:
-		return 0
-	case ea != nil:
-		return -1
-	case eb != nil:
-		return 1
-	}
-	return ia.Compare(ib)
-}
-
 // idClock hands out strictly increasing ids. It is not safe for concurrent
 // use: the owner serializes calls.
 type idClock struct{ last EventID }

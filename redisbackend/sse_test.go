@@ -193,16 +193,6 @@ func (c *client) none(t *testing.T, d time.Duration) {
 	}
 }
 
-// ended waits for the server to end the stream.
-func (c *client) ended(t *testing.T, d time.Duration) {
-	t.Helper()
-	select {
-	case <-c.done:
-	case <-time.After(d):
-		t.Fatalf("stream still open after %v", d)
-	}
-}
-
 // readEvents parses an event stream, calling line for every line read and
 // emit for every event.
 func readEvents(r io.Reader, line func(), emit func(event)) {
