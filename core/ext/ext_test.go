@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/ssekit/ssekit/core"
 	"github.com/ssekit/ssekit/core/ext"
@@ -98,5 +99,36 @@ func TestErrorResponseIsJSONWithTheSentinelsStatus(t *testing.T) {
 	}
 	if status, body := ext.ErrorResponse(errors.New("secret detail")); status != 500 || strings.Contains(string(body), "secret") {
 		t.Fatalf("an unknown error leaks: %d %s", status, body)
+	}
+}
+
+// A framework whose strings alias buffers it reuses (fasthttp) sets
+// CopyStrings: the Access a hook returns is copied before the stream keeps
+// it, so reusing the buffer later changes nothing the hub holds.
+func TestHooksCopyStringsDetachesTheAccessFromReusedBuffers(t *testing.T) {
+	hub, err := core.NewHub()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hub.Shutdown(context.Background())
+	buf := []byte("ann")
+	copying := ext.Hooks[*frameworkCtx]{Package: "fakesse", Context: ext.ContextOf[*frameworkCtx], CopyStrings: true}
+	stream, err := core.NewStream(hub, copying.Authorize(func(*frameworkCtx) (core.Access, error) {
+		s := unsafe.String(&buf[0], len(buf)) // aliases buf, as a fasthttp string does
+		return core.Access{Identity: s, Meta: map[string]string{"user_id": s}, Topics: []string{s}}, nil
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := ext.WithContext(httptest.NewRequest(http.MethodGet, "/events", nil), &frameworkCtx{})
+	sess, err := ext.Accept(stream, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	copy(buf, "bob") // the framework reuses its buffer for the next request
+	c := sess.Conn()
+	if c.Identity() != "ann" || c.Get("user_id") != "ann" || c.Topics()[0] != "ann" {
+		t.Fatalf("identity %q, user_id %q, topics %q: the hub kept strings aliasing a reused buffer", c.Identity(), c.Get("user_id"), c.Topics())
 	}
 }
