@@ -63,55 +63,75 @@ func (s *Stream) serveDetached(w http.ResponseWriter, r *http.Request, sess *ses
 	// net/http's read and write buffers are dropped with the ReadWriter:
 	// a GET stream has no body to read, and the chunked body is framed
 	// here.
-	cw := &chunkWriter{nc: nc, chunks: chunks{b: responseHead(w.Header(), r.Close), start: -1}}
+	sess.detach(r.Context(), nc, responseHead(w.Header(), r.Close))
+	return true
+}
+
+// Detachable reports whether the hub detaches streams on this platform
+// (for ext.Session: an adapter that can take a connection over from its
+// server then calls Detach).
+func (s *session) Detachable() bool { return detachSupported && s.hub.cfg.detached }
+
+// Detach runs the stream on nc, taken over from its server before any
+// response was written, as a detached stream (for ext.Session).
+func (s *session) Detach(ctx context.Context, nc net.Conn, h http.Header) {
+	s.detach(ctx, nc, responseHead(h, false))
+}
+
+// detach writes head and the stream's start on nc, a connection taken over
+// from its server, then hands the stream to the writer pool and returns.
+// A connection the poller cannot watch is written from this goroutine
+// instead (serveHijacked).
+func (s *session) detach(ctx context.Context, nc net.Conn, head []byte) {
+	cw := &chunkWriter{nc: nc, chunks: chunks{b: head, start: -1}}
 	var raw syscall.RawConn
 	if sc, ok := nc.(syscall.Conn); ok {
 		raw, _ = sc.SyscallConn()
 	}
-	dc := &dconn{d: &s.hub.detach, s: sess, nc: nc, raw: raw, running: true}
-	if raw == nil || s.hub.detach.add(dc) != nil {
-		s.serveHijacked(r.Context(), sess, cw)
-		return true
+	d := &s.hub.detach
+	dc := &dconn{d: d, s: s, nc: nc, raw: raw, running: true}
+	if raw == nil || !detachSupported || d.add(dc) != nil {
+		s.serveHijacked(ctx, cw)
+		return
 	}
 	// This goroutine owns the stream until release: a hang-up or an event
 	// meanwhile only marks it for the first writer run.
-	sess.once.Do(func() {})
-	sess.conn.det.Store(dc)
-	if err := sess.open(r.Context(), cw, cw); err != nil {
+	s.once.Do(func() {})
+	s.conn.det.Store(dc)
+	if err := s.open(ctx, cw, cw); err != nil {
 		if errors.Is(err, errLogUnavailable) { // the retry hint is written: end the body
 			cw.end()
 			_ = cw.Flush()
 		}
-		s.hub.log.Debug("ssekit: stream ended", "conn", sess.conn.id, "err", err)
+		s.hub.log.Debug("ssekit: stream ended", "conn", s.conn.id, "err", err)
 		dc.teardown()
 		dc.release()
-		return true
+		return
 	}
 	_ = nc.SetWriteDeadline(time.Time{})
 	dc.mu.Lock()
 	dc.again = true
 	dc.mu.Unlock()
 	dc.release()
-	return true
 }
 
 // serveHijacked writes a hijacked stream from this goroutine, for a
 // connection the poller cannot watch (a listener's own net.Conn type, or
 // epoll failing): a reader notices the client going away.
-func (s *Stream) serveHijacked(ctx context.Context, sess *session, cw *chunkWriter) {
+func (s *session) serveHijacked(ctx context.Context, cw *chunkWriter) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go func() {
 		_, _ = io.Copy(io.Discard, cw.nc)
 		cancel()
 	}()
-	err := sess.Run(ctx, cw)
+	err := s.Run(ctx, cw)
 	if err == nil || errors.Is(err, errLogUnavailable) {
 		cw.chunks.end()
 		err = cw.Flush()
 	}
 	if err != nil {
-		s.hub.log.Debug("ssekit: stream ended", "conn", sess.conn.id, "err", err)
+		s.hub.log.Debug("ssekit: stream ended", "conn", s.conn.id, "err", err)
 	}
 	_ = cw.nc.Close()
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"runtime/debug"
+	"time"
 
 	"github.com/ssekit/ssekit/core/internal/bridge"
 )
@@ -79,6 +81,20 @@ func (r retryOnly) Run(_ context.Context, w bridge.Writer) error {
 }
 
 func (retryOnly) Close() {}
+
+// Detachable reports false: the hint is written by Run.
+func (retryOnly) Detachable() bool { return false }
+
+// Detach writes the hint on nc with a response head, and closes it.
+func (r retryOnly) Detach(_ context.Context, nc net.Conn, h http.Header) {
+	cw := &chunkWriter{nc: nc, chunks: chunks{b: responseHead(h, true), start: -1}}
+	_ = nc.SetWriteDeadline(time.Now().Add(r.hub.cfg.writeTimeout))
+	if r.Run(context.Background(), cw) == nil {
+		cw.end()
+		_ = cw.Flush()
+	}
+	_ = nc.Close()
+}
 
 // Conn returns nil: nothing was registered.
 func (retryOnly) Conn() *Conn { return nil }

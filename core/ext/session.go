@@ -2,6 +2,7 @@ package ext
 
 import (
 	"context"
+	"net"
 	"net/http"
 
 	"github.com/ssekit/ssekit/core"
@@ -63,6 +64,25 @@ func (s *Session) Conn() *core.Conn { return s.conn }
 // after Run, so the caller resets it before the connection serves another
 // request.
 func (s *Session) Run(ctx context.Context, w Writer) error { return s.s.Run(ctx, w) }
+
+// Detachable reports whether the hub detaches its streams
+// (core.WithDetachedStreams) on this platform. An adapter whose server can
+// give up a connection (fasthttp's Hijack with KeepHijackedConns) then calls
+// Detach instead of Run, so that the idle stream owns no goroutine.
+func (s *Session) Detachable() bool { return s.s.Detachable() }
+
+// Detach runs the session as a detached stream on nc, a plain HTTP/1.1
+// connection the adapter has taken over from its server after the request
+// was read and before any response byte was written. Detach writes the
+// response head itself (status 200, h, which holds StreamHeaders and
+// whatever middleware set, and a chunked body), then the stream's start
+// (retry hint, resume or reset), and returns: from then on the hub's
+// writer pool owns nc, writes its events and closes it when the stream
+// ends. ctx bounds the start only. nc should expose its descriptor
+// (syscall.Conn, as *net.TCPConn does); a connection that does not is
+// written from the calling goroutine until the stream ends. Detach is
+// called instead of Run, exactly once.
+func (s *Session) Detach(ctx context.Context, nc net.Conn, h http.Header) { s.s.Detach(ctx, nc, h) }
 
 // Close releases a session that will not be run.
 func (s *Session) Close() { s.s.Close() }

@@ -5,6 +5,7 @@ package bridge
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"time"
 )
@@ -27,6 +28,8 @@ type PeerChecker interface{ PeerGone() bool }
 type Session interface {
 	Run(ctx context.Context, w Writer) error
 	Close()
+	Detachable() bool
+	Detach(ctx context.Context, nc net.Conn, h http.Header)
 }
 
 // Filled by package core's init.
