@@ -94,15 +94,8 @@ func (h *Hub) publish(ctx context.Context, topic, event string, raw []byte, comp
 		h.pubMu.RUnlock()
 		return "", fmt.Errorf("core: publish %q to %q: %w", event, topic, ErrClosed)
 	}
-	var pushed uint64
-	if h.cfg.detached {
-		pushed = h.detach.pushed.Load()
-	}
 	id, err := h.broker.Publish(ctx, m)
 	h.pubMu.RUnlock()
-	if h.cfg.detached {
-		h.detach.assist(pushed)
-	}
 	if h.obs != nil {
 		h.obs.Published(ctx, m, time.Since(start), err)
 	}

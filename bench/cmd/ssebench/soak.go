@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ssekit/ssekit/bench/internal/loadgen"
 	"github.com/ssekit/ssekit/bench/internal/stats"
 )
 
@@ -136,7 +137,11 @@ func (e *env) runSoak(server string, cfg soakConfig, out string) error {
 	start := time.Now()
 	for time.Since(start) < cfg.Dur {
 		count := int64(cfg.Rate * seg.Seconds())
-		r, err := s.g.OpenLoop(s.p.pid, stable, 1, cfg.Rate, count, 0, 5*time.Second)
+		var r loadgen.OpenResult
+		err := s.profiled("soak", fmt.Sprintf("segment %d", len(samples)+1), func() (err error) {
+			r, err = s.g.OpenLoop(s.p.pid, stable, 1, cfg.Rate, count, 0, 5*time.Second)
+			return err
+		})
 		if err != nil {
 			close(stop)
 			wg.Wait()
