@@ -40,6 +40,7 @@ func main() {
 	serverCPU := flag.String("server-cpu", "0", "CPU list the servers are pinned to (taskset -c); empty: no pinning")
 	profile := flag.String("profile", "", `capture a CPU profile of the cases matching a prefix "server/scenario/case" (e.g. "ssekit/B2/10k subs"; comma-separated for several)`)
 	b1Dur := flag.Duration("b1-dur", 0, "override the length of each B1 phase (e.g. for a profile)")
+	b6Dur := flag.Duration("b6-dur", 0, "override the length of the B6 open-loop phase")
 	closedDur := flag.Duration("closed-dur", 0, "override the measured window of the closed-loop phases (B2, B3, B6, B8; e.g. for a profile)")
 	chartsDir := flag.String("charts-dir", "", "directory for the SVG charts (default: the directory of -out; \"-\": none)")
 	redraw := flag.String("redraw", "", "only draw the charts (and the report, with -out) from results JSON written earlier (comma-separated files are merged), then exit")
@@ -60,10 +61,13 @@ func main() {
 		plan = LongPlan
 	}
 	if *runs > 0 {
-		plan.Runs, plan.ExtraRuns, plan.B3Runs = *runs, min(*runs, plan.ExtraRuns), *runs
+		plan.Runs, plan.ExtraRuns, plan.B3Runs, plan.B6Runs = *runs, min(*runs, plan.ExtraRuns), *runs, *runs
 	}
 	if *b1Dur > 0 {
 		plan.B1Dur = *b1Dur
+	}
+	if *b6Dur > 0 {
+		plan.B6Dur = *b6Dur
 	}
 	if *closedDur > 0 {
 		plan.B2Measure, plan.B8Measure = *closedDur, *closedDur
@@ -150,7 +154,7 @@ func main() {
 			id string
 			f  func(string, int) error
 		}{{"B4", e.runB4}, {"B3", e.runB3}, {"B5", e.runB5}} {
-			if !want[sc.id] || sc.id == "B4" && e.b4Here(run, false) || run > plan.ExtraRuns && sc.id != "B3" {
+			if !want[sc.id] || sc.id == "B4" && e.b4Here(run, false) || run > plan.ExtraRuns && sc.id != "B3" || run > plan.B3Runs && sc.id == "B3" {
 				continue
 			}
 			names := core
@@ -162,10 +166,8 @@ func main() {
 				try(name+" "+sc.id, run, func() error { return sc.f(name, run) })
 			}
 		}
-		if run > plan.ExtraRuns {
-			return
-		}
-		if want["B6"] && slices.Contains(names, "ssekit-redis") {
+		// B6 repeats, like B3's, for its verdict.
+		if want["B6"] && run <= plan.B6Runs && slices.Contains(names, "ssekit-redis") {
 			try("ssekit-redis B6", run, func() error { return e.runB6("ssekit-redis", run) })
 		}
 	}
@@ -184,11 +186,11 @@ func main() {
 			try(name+" B8", run, func() error { return e.runB8(name, run) })
 		}
 	}
-	for run := 1; run <= max(plan.Runs, plan.ExtraRuns, plan.B3Runs); run++ {
+	for run := 1; run <= max(plan.Runs, plan.ExtraRuns, plan.B3Runs, plan.B6Runs); run++ {
 		if run <= plan.Runs {
 			mainRuns(run)
 		}
-		if run <= max(plan.ExtraRuns, plan.B3Runs) {
+		if run <= max(plan.ExtraRuns, plan.B3Runs, plan.B6Runs) {
 			extras(run)
 		}
 		if run <= plan.ExtraRuns {

@@ -44,9 +44,10 @@ type Plan struct {
 	B5Rate   float64
 	B5Dur    time.Duration
 
-	B6PerInstance int
-	B6Rate        float64
-	B6Dur         time.Duration
+	B6Runs   int   // runs of B6 (its verdict needs 3)
+	B6Levels []int // subscribers per instance, one open-loop case each
+	B6Rate   float64
+	B6Dur    time.Duration
 
 	B8Subs     []int // B8: streams per fresh process
 	B8Inflight int   // B8: publish requests in flight
@@ -66,7 +67,7 @@ var ShortPlan = Plan{
 	B8Subs: []int{1000, 10000}, B8Inflight: 16, B8Warm: 300 * time.Millisecond, B8Measure: time.Second,
 	B4Subs: 10000, B4Slow: 100, B4Rate: 10, B4RefDur: time.Second, B4Dur: 2 * time.Second,
 	B5Base: 1000, B5PerSec: 100, B5Rate: 10, B5Dur: 3 * time.Second,
-	B6PerInstance: 1000, B6Rate: 40, B6Dur: time.Second,
+	B6Runs: 3, B6Levels: []int{500, 1000}, B6Rate: 40, B6Dur: 3 * time.Second,
 	Drain: 1500 * time.Millisecond,
 }
 
@@ -80,6 +81,6 @@ var LongPlan = Plan{
 	B8Subs: []int{1000, 10000}, B8Inflight: 16, B8Warm: time.Second, B8Measure: 5 * time.Second,
 	B4Subs: 10000, B4Slow: 100, B4Rate: 10, B4RefDur: 10 * time.Second, B4Dur: 2 * time.Minute,
 	B5Base: 10000, B5PerSec: 100, B5Rate: 10, B5Dur: 2 * time.Minute,
-	B6PerInstance: 5000, B6Rate: 40, B6Dur: 10 * time.Second,
+	B6Runs: 3, B6Levels: []int{500, 1000, 5000}, B6Rate: 40, B6Dur: 10 * time.Second,
 	Drain: 10 * time.Second,
 }
