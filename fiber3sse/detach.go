@@ -13,7 +13,7 @@ import (
 // KeepHijackedConns lets app detach streams: it sets KeepHijackedConns on
 // app's fasthttp server (app.Server()), which a stream of a hub built with
 // core.WithDetachedStreams needs so that, once open, it owns no goroutine
-// (an idle stream then costs a few KiB instead of about 33). Call it before
+// (an idle stream then costs a few KiB instead of about 37). Call it before
 // app.Listen; fiber.Config has no field for it.
 //
 // The setting is server-wide: fasthttp then no longer closes any
