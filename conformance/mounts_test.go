@@ -32,6 +32,9 @@ type mount struct {
 	// hubOpts are added to the hub options of every test (the detached
 	// mounts run the whole suite with core.WithDetachedStreams).
 	hubOpts []core.HubOption
+	// detach, when set, is serve for the mount's detached variant (an app
+	// that must be told to let streams go: Fiber's KeepHijackedConns).
+	detach func(t testing.TB, hub *core.Hub, opts ...core.RouteOption) served
 }
 
 // served is a running server of a mount.
@@ -113,36 +116,19 @@ var mounts = []mount{
 		}
 		return serveHTTP(t, r, true)
 	}},
-	{name: "fiber", stopEndsStreams: true, serve: func(t testing.TB, hub *core.Hub, opts ...core.RouteOption) served {
-		app := newFiber()
-		if err := fibersse.SSE(app, "/events", hub, opts...); err != nil {
-			panic(err)
-		}
-		return serveFiber(t, app)
-	}},
-	{name: "fiber-group", stopEndsStreams: true, serve: func(t testing.TB, hub *core.Hub, opts ...core.RouteOption) served {
-		app := newFiber()
-		if err := fibersse.SSE(app.Group("/api"), "/events", hub, opts...); err != nil {
-			panic(err)
-		}
-		return under(serveFiber(t, app), "/api")
-	}},
-	{name: "fiber3", stopEndsStreams: true, serve: func(t testing.TB, hub *core.Hub, opts ...core.RouteOption) served {
-		app := newFiber3()
-		must(t, fiber3sse.SSE(app, "/events", hub, opts...))
-		return serveFiber3(t, app)
-	}},
-	{name: "fiber3-group", stopEndsStreams: true, serve: func(t testing.TB, hub *core.Hub, opts ...core.RouteOption) served {
-		app := newFiber3()
-		must(t, fiber3sse.SSE(app.Group("/api"), "/events", hub, opts...))
-		return under(serveFiber3(t, app), "/api")
-	}},
+	{name: "fiber", stopEndsStreams: true, serve: fiberMount("", false), detach: fiberMount("", true)},
+	{name: "fiber-group", stopEndsStreams: true, serve: fiberMount("/api", false), detach: fiberMount("/api", true)},
+	{name: "fiber3", stopEndsStreams: true, serve: fiber3Mount("", false), detach: fiber3Mount("", true)},
+	{name: "fiber3-group", stopEndsStreams: true, serve: fiber3Mount("/api", false), detach: fiber3Mount("/api", true)},
 }
 
-// detached is every net/http-based HTTP/1.1 and HTTP/2 mount again, with
-// streams detached from their goroutines (core.WithDetachedStreams); the
-// HTTP/2 mounts check that those streams keep the goroutine path.
-var detached = []string{"nethttp", "nethttp-h2", "echo", "echo-group", "echo-h2", "echo5", "echo5-group", "echo5-h2", "gin", "gin-group", "gin-h2"}
+// detached is every mount again, with streams detached from their
+// goroutines (core.WithDetachedStreams; the Fiber apps keep hijacked
+// connections); the HTTP/2 mounts check that those streams keep the
+// goroutine path. A detached stream is no longer the server's: stopping
+// the server does not end it, the hub's Shutdown does.
+var detached = []string{"nethttp", "nethttp-h2", "echo", "echo-group", "echo-h2", "echo5", "echo5-group", "echo5-h2", "gin", "gin-group", "gin-h2",
+	"fiber", "fiber-group", "fiber3", "fiber3-group"}
 
 func init() {
 	gin.SetMode(gin.ReleaseMode)
@@ -150,8 +136,45 @@ func init() {
 		if slices.Contains(detached, m.name) {
 			m.name += "-detached"
 			m.hubOpts = []core.HubOption{core.WithDetachedStreams()}
+			m.stopEndsStreams = false
+			if m.detach != nil {
+				m.serve = m.detach
+			}
 			mounts = append(mounts, m)
 		}
+	}
+}
+
+// fiberMount serves the routes on a Fiber v2 app, under prefix on a group
+// when it is set; keep lets the app detach streams.
+func fiberMount(prefix string, keep bool) func(t testing.TB, hub *core.Hub, opts ...core.RouteOption) served {
+	return func(t testing.TB, hub *core.Hub, opts ...core.RouteOption) served {
+		app := newFiber()
+		if keep {
+			fibersse.KeepHijackedConns(app)
+		}
+		var r fiber.Router = app
+		if prefix != "" {
+			r = app.Group(prefix)
+		}
+		must(t, fibersse.SSE(r, "/events", hub, opts...))
+		return under(serveFiber(t, app), prefix)
+	}
+}
+
+// fiber3Mount is fiberMount on Fiber v3.
+func fiber3Mount(prefix string, keep bool) func(t testing.TB, hub *core.Hub, opts ...core.RouteOption) served {
+	return func(t testing.TB, hub *core.Hub, opts ...core.RouteOption) served {
+		app := newFiber3()
+		if keep {
+			fiber3sse.KeepHijackedConns(app)
+		}
+		var r fiber3.Router = app
+		if prefix != "" {
+			r = app.Group(prefix)
+		}
+		must(t, fiber3sse.SSE(r, "/events", hub, opts...))
+		return under(serveFiber3(t, app), prefix)
 	}
 }
 

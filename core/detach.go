@@ -29,11 +29,14 @@ import (
 // a third-party module under every app.
 
 // WithDetachedStreams serves plain HTTP/1.1 streams of Stream.ServeHTTP
-// (core.Mount, echosse, ginsse) without a goroutine per stream: after the
-// response head the connection is taken from the HTTP server
+// (core.Mount, echosse, echo5sse, ginsse) without a goroutine per stream:
+// after the response head the connection is taken from the HTTP server
 // (http.ResponseController.Hijack), and a pool of about GOMAXPROCS writers
 // drains connections that have events, with non-blocking writes. An idle
-// stream then costs a few KiB instead of about 27 KiB. Heartbeats, resume,
+// stream then costs a few KiB instead of about 27 KiB. Adapters for other
+// servers take the connection over themselves and call
+// ext.Session.Detach: fibersse and fiber3sse do on an app whose fasthttp
+// server keeps hijacked connections (their KeepHijackedConns). Heartbeats, resume,
 // the write timeout, slow-client drops, Shutdown's jittered retry hint and
 // the maximum lifetime behave as on the goroutine path.
 //

@@ -46,9 +46,10 @@ func Stream(hub *core.Hub, opts ...core.RouteOption) (fiber.Handler, error) {
 	return stream(s), nil
 }
 
-// stream serves s natively on fasthttp: the stream is written by the body
-// stream writer, after the handler has returned; before each heartbeat it
-// peeks at the socket for the client leaving (streamWriter.PeerGone).
+// stream serves s natively on fasthttp: the stream is detached (see
+// KeepHijackedConns) or written by the body stream writer, after the
+// handler has returned; the writer peeks at the socket for the client
+// leaving before each heartbeat (streamWriter.PeerGone).
 func stream(s *core.Stream) fiber.Handler {
 	return func(c fiber.Ctx) error {
 		r := request(c)
@@ -61,6 +62,9 @@ func stream(s *core.Stream) fiber.Handler {
 		}
 		ext.StreamHeaders(1, c.Set) // fasthttp speaks HTTP/1.x only
 		c.Status(http.StatusOK)
+		if detach(c, sess) {
+			return nil
+		}
 		// Everything the writer uses is taken now: after the handler
 		// returns, the Ctx and the RequestCtx belong to the next request.
 		rc := c.RequestCtx()

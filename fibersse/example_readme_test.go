@@ -25,3 +25,18 @@ func Example_quickStart() {
 	})
 	log.Fatal(app.Listen("127.0.0.1:8080"))
 }
+
+// The README's detached streams on Fiber (compiled, not run: it serves on
+// 127.0.0.1:8080).
+func Example_detachedStreams() {
+	hub, err := core.NewHub(core.WithDetachedStreams())
+	if err != nil {
+		log.Fatal(err)
+	}
+	app := fiber.New(fibersse.Config(fiber.Config{}))
+	fibersse.KeepHijackedConns(app) // server-wide, before Listen: see below
+	if err := fibersse.SSE(app, "/events", hub); err != nil {
+		log.Fatal(err)
+	}
+	log.Fatal(app.Listen("127.0.0.1:8080"))
+}

@@ -46,8 +46,9 @@ func Stream(hub *core.Hub, opts ...core.RouteOption) (fiber.Handler, error) {
 	return stream(s), nil
 }
 
-// stream serves s natively on fasthttp: the stream is written by the body
-// stream writer, after the handler has returned.
+// stream serves s natively on fasthttp: the stream is detached (see
+// KeepHijackedConns) or written by the body stream writer, after the
+// handler has returned.
 func stream(s *core.Stream) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		r := request(c)
@@ -60,6 +61,9 @@ func stream(s *core.Stream) fiber.Handler {
 		}
 		ext.StreamHeaders(1, c.Set) // fasthttp speaks HTTP/1.x only
 		c.Status(http.StatusOK)
+		if detach(c, sess) {
+			return nil
+		}
 		// Everything the writer uses is taken now: after the handler
 		// returns, the Ctx and the RequestCtx belong to the next request.
 		conn := c.Context().Conn()

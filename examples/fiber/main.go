@@ -29,6 +29,10 @@ func main() {
 			ReadTimeout: 10 * time.Second,
 			IdleTimeout: time.Minute,
 		}))
+		// The hub detaches streams (exampleapp.NewHub): with this, an idle
+		// stream owns no goroutine (about 4 KiB instead of 35). Server-wide:
+		// fasthttp no longer closes hijacked connections itself.
+		fibersse.KeepHijackedConns(app)
 		if err := fibersse.SSE(app, "/events", hub, exampleapp.RouteOptions(cfg)...); err != nil {
 			return nil, err
 		}

@@ -77,9 +77,10 @@ func (e *env) b8Level(server string, run, subs int) error {
 	return nil
 }
 
-// mounts are ssekit's four mounts, as B8 and the issue 17 goals name them.
+// mounts are ssekit's mounts and their detached variants, as B8 and the
+// issue 17 goals name them.
 var mounts = []string{"ssekit", "ssekit-echo", "ssekit-gin", "ssekit-fiber", "ssekit-echo5", "ssekit-fiber3",
-	"ssekit-detached", "ssekit-echo-detached", "ssekit-gin-detached"}
+	"ssekit-detached", "ssekit-echo-detached", "ssekit-gin-detached", "ssekit-fiber-detached", "ssekit-fiber3-detached"}
 
 // spreadOf says how a median was formed: "median of N runs, min–max".
 func spreadOf(t *table, scen, cas, srv, metric string, prec int) string {
