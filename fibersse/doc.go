@@ -16,9 +16,10 @@
 // its Ctx and reuses it once the handler returns, the handler copies what the
 // stream needs (the request, as an *http.Request of copied strings, and the
 // connection) before it returns and the writer never touches the Ctx. fasthttp
-// gives a stream no disconnect signal, so a failed write or flush is the
-// disconnect: keep the hub's heartbeat on (core.WithHeartbeat), or an idle
-// stream whose client left lives until the next event. app.Shutdown ends
+// gives a stream no disconnect signal, so before each heartbeat the writer
+// peeks at the socket (ext.PeerGone) and ends the stream of a client that
+// left; keep the hub's heartbeat on (core.WithHeartbeat), or an idle stream
+// whose client left lives until the next event. app.Shutdown ends
 // open streams (not detached ones, below); hub.Shutdown ends them with a
 // final retry hint.
 //
