@@ -188,6 +188,13 @@ func (c *Conn) enqueue(m *Message, at int64) bool {
 	return true
 }
 
+// pending is the number of events queued for c.
+func (c *Conn) pending() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.queue)
+}
+
 // take swaps out the pending queue, with the stamp of its oldest stamped
 // event (see enqueue). The caller hands the slice back with release once
 // written, so a busy connection reuses two buffers.

@@ -17,8 +17,7 @@ import (
 // it to run again when that goroutine lets go.
 
 // detacher is a hub's machinery for detached streams: a run queue drained
-// by GOMAXPROCS writers (a few more while it is long), which exist only
-// while there is work, and
+// by at most GOMAXPROCS writers, which exist only while there is work, and
 // the poller that notices hang-ups (one goroutine, only while a detached
 // stream is open).
 type detacher struct {
@@ -97,13 +96,11 @@ func (dc *dconn) release() {
 	}
 }
 
-// push queues dc and starts a writer if fewer than GOMAXPROCS run, or if
-// the run queue outgrew the writers (see writerSpan).
+// push queues dc and starts a writer if fewer than GOMAXPROCS run.
 func (d *detacher) push(dc *dconn) {
 	d.qmu.Lock()
 	d.runq = append(d.runq, dc)
-	procs := runtime.GOMAXPROCS(0)
-	start := d.writers < procs || d.writers < procs+extraWriters && len(d.runq) > d.writers*writerSpan
+	start := d.writers < runtime.GOMAXPROCS(0)
 	if start {
 		d.writers++
 	}
@@ -380,19 +377,49 @@ func (d *detacher) failed(p *poller, err error) {
 	}
 }
 
-// Writers beyond GOMAXPROCS: one more for every writerSpan streams
-// waiting, up to extraWriters more. Writers and publishers take turns on
-// the processors, and a writer never waits, so it runs until it is
-// preempted; a few writers against many publishing goroutines (the HTTP
-// handlers of publish requests) would get a small share of the turns, and
-// publishers could outrun them, piling events up in every stream's queue
-// (measured at 10k streams with 16 publish requests in flight: runs that
-// delivered a fifth of what was published). On the goroutine path the
-// streams' own goroutines, one per stream, take those turns. Publishers
-// never write: a publisher that helped instead paid for the writing with
-// its own lateness, and under a steady load that kept each stream's batch
-// at one event.
+// A publisher yields to the writers while more than behindStreams streams
+// wait in the run queue and the one at its head has behindDepth events or
+// more, at most maxYields times (see yieldIfBehind).
 const (
-	writerSpan   = 1024
-	extraWriters = 8
+	behindStreams = 1024
+	behindDepth   = 8
+	maxYields     = 16
 )
+
+// yieldIfBehind lets the writers catch up before a publisher goes on. A
+// writer never waits, so it runs until it is preempted, and GOMAXPROCS
+// writers against many publishing goroutines (the HTTP handlers of publish
+// requests) get a small share of the turns: publishers could outrun them,
+// piling events up in every stream's queue (measured at 10k streams with
+// 16 publish requests in flight: runs that delivered a fifth of what was
+// published). On the goroutine path the streams' own goroutines, one per
+// stream, take those turns. The head of the run queue is the stream queued
+// longest; while the queue is long and its head holds behindDepth events,
+// the writers are behind, and the publisher yields. Short of that nothing
+// waits: events that arrive faster than they are written pile up to a few
+// per stream, and each write carries them all. (A fan-out to fewer streams
+// costs the publisher too little to outrun the writers.)
+//
+// Tried and dropped: more writers for a long run queue (a writer preempted
+// in the middle of a stream holds that stream's write back behind the
+// other writers' time slices: the slowest stream of a 10k broadcast came
+// twice as late); publishers that write for the writers (they pay with
+// their own lateness, and under a steady load each stream's batch stayed
+// at one event); yielding once whenever the run queue is long (not enough
+// turns: some runs still starved the writers).
+// It returns how many times it yielded.
+func (d *detacher) yieldIfBehind() int {
+	for i := range maxYields {
+		d.qmu.Lock()
+		var head *dconn
+		if len(d.runq) > behindStreams {
+			head = d.runq[0]
+		}
+		d.qmu.Unlock()
+		if head == nil || head.s.conn.pending() < behindDepth {
+			return i
+		}
+		runtime.Gosched()
+	}
+	return maxYields
+}

@@ -96,6 +96,9 @@ func (h *Hub) publish(ctx context.Context, topic, event string, raw []byte, comp
 	}
 	id, err := h.broker.Publish(ctx, m)
 	h.pubMu.RUnlock()
+	if h.cfg.detached {
+		_ = h.detach.yieldIfBehind()
+	}
 	if h.obs != nil {
 		h.obs.Published(ctx, m, time.Since(start), err)
 	}

@@ -11,20 +11,17 @@ import (
 	"time"
 )
 
-// TestWritersGrowWithTheRunQueue checks that a long run queue gets writers
-// beyond GOMAXPROCS (detacher.push): with every regular writer slot taken
-// by the test, nothing but an extra writer can deliver a publish to more
-// streams than GOMAXPROCS × writerSpan. Without the extra writers the
-// streams never get the event.
-func TestWritersGrowWithTheRunQueue(t *testing.T) {
+// TestPublisherYieldsWhileWritersAreBehind checks the rule of
+// detacher.yieldIfBehind: a publisher yields only while more than
+// behindStreams streams wait and the head of the run queue holds
+// behindDepth events. The test takes every writer slot, so nothing is
+// written until it hands them back: the depth grows by one per publish.
+func TestPublisherYieldsWhileWritersAreBehind(t *testing.T) {
 	if !detachSupported {
 		t.Skip("detached streams need epoll (Linux); elsewhere streams keep their goroutine")
 	}
 	procs := runtime.GOMAXPROCS(0)
-	n := procs*writerSpan + 100
-	if n > 9000 {
-		t.Skipf("GOMAXPROCS %d needs %d streams (two descriptors each) for this test; the open-file limit here allows fewer", procs, n)
-	}
+	n := behindStreams + 100
 	h, err := NewHub(WithDetachedStreams(), WithHeartbeat(0), WithMaxConnections(n))
 	if err != nil {
 		t.Fatal(err)
@@ -73,20 +70,41 @@ func TestWritersGrowWithTheRunQueue(t *testing.T) {
 		}
 		runtime.Gosched()
 	}
-	defer func() { // hand the slots back, with a writer for what is left
+	released := false
+	release := func() { // hand the slots back, with a writer for what is left
 		d.qmu.Lock()
+		defer d.qmu.Unlock()
+		if released {
+			return
+		}
+		released = true
 		d.writers -= procs
 		if len(d.runq) > 0 {
 			d.writers++
 			go d.write()
 		}
-		d.qmu.Unlock()
-	}()
-	if _, err := h.PublishRaw(context.Background(), "t", "e", []byte(`"x"`)); err != nil {
-		t.Fatal(err)
 	}
+	defer release()
+	for i := 1; i <= behindDepth; i++ {
+		if _, err := h.PublishRaw(context.Background(), "t", "e", []byte(`"x"`)); err != nil {
+			t.Fatal(err)
+		}
+		want := 0
+		if i == behindDepth {
+			want = maxYields
+		}
+		if got := d.yieldIfBehind(); got != want {
+			t.Fatalf("%d streams with %d events each waiting: yielded %d times, want %d", n, i, got, want)
+		}
+	}
+	release()
 	for _, br := range clients {
-		readUntil(t, br, `data: {"id":`)
+		for range behindDepth {
+			readUntil(t, br, `data: {"id":`)
+		}
+	}
+	if got := d.yieldIfBehind(); got != 0 {
+		t.Fatalf("with the writers caught up: yielded %d times, want 0", got)
 	}
 }
 
