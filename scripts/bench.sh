@@ -2,7 +2,7 @@
 # Side-by-side SSE load benchmark (issues 7 and 17): ssekit against go-sse, r3labs/sse
 # and two raw net/http baselines, each server in its own process.
 #
-#   make bench                      short run (well under 5 minutes), writes bench/RESULTS.md
+#   make bench                      short run (about 7.5 minutes, 3 runs of each cell), writes bench/RESULTS.md
 #   make bench BENCH_FLAGS=-long    full run (all levels and rates, 5 runs; about an hour)
 #   make bench BENCH_FLAGS=-soak    soak: 15 min, 15k streams, churn 50/s, 20 events/s,
 #                                   1 % stalled; writes bench/SOAK.md (-soak-dur 1m for a short one)

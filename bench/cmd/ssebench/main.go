@@ -16,6 +16,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -36,11 +37,12 @@ func main() {
 	only := flag.String("servers", "", "comma-separated servers to run (default: all registered)")
 	scen := flag.String("scenarios", "B0,B1,B2,B3,B4,B5,B6,B7,B8", "scenarios to run (B0–B2 share a process)")
 	runs := flag.Int("runs", 0, "override the plan's run count")
-	budget := flag.Duration("budget", 0, "stop starting new work after this long (default: 3m30s short, 2h long)")
+	budget := flag.Duration("budget", 0, "stop starting new work after this long (default: 10m short, 2h long)")
 	serverCPU := flag.String("server-cpu", "0", "CPU list the servers are pinned to (taskset -c); empty: no pinning")
 	profile := flag.String("profile", "", `capture a CPU profile of the cases matching a prefix "server/scenario/case" (e.g. "ssekit/B2/10k subs"; comma-separated for several)`)
 	b1Dur := flag.Duration("b1-dur", 0, "override the length of each B1 phase (e.g. for a profile)")
 	b6Dur := flag.Duration("b6-dur", 0, "override the length of the B6 open-loop phase")
+	b7Levels := flag.String("b7-levels", "", "override the connection levels of the adapter runs (B7), comma-separated (e.g. 1000,10000)")
 	closedDur := flag.Duration("closed-dur", 0, "override the measured window of the closed-loop phases (B2, B3, B6, B8; e.g. for a profile)")
 	chartsDir := flag.String("charts-dir", "", "directory for the SVG charts (default: the directory of -out; \"-\": none)")
 	redraw := flag.String("redraw", "", "only draw the charts (and the report, with -out) from results JSON written earlier (comma-separated files are merged), then exit")
@@ -66,6 +68,14 @@ func main() {
 	if *b1Dur > 0 {
 		plan.B1Dur = *b1Dur
 	}
+	if *b7Levels != "" {
+		levels, err := parseLevels(*b7Levels)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "ssebench: -b7-levels:", err)
+			os.Exit(2)
+		}
+		plan.B7Levels = levels
+	}
 	if *b6Dur > 0 {
 		plan.B6Dur = *b6Dur
 	}
@@ -73,8 +83,10 @@ func main() {
 		plan.B2Measure, plan.B8Measure = *closedDur, *closedDur
 	}
 	if *budget == 0 {
-		// 3.5 minutes for B0–B7, 2.5 more for B8's fresh processes.
-		*budget = 365 * time.Second
+		// Every run of the short plan took 7.5 minutes here (3 runs of
+		// B0–B2, B3, B6 and B8 on every mount); the margin is for a slower
+		// machine.
+		*budget = 10 * time.Minute
 		if *long {
 			*budget = 2 * time.Hour
 		}
@@ -254,4 +266,17 @@ func orderServers(only string) []string {
 	}
 	slices.SortStableFunc(all, func(a, b string) int { return rank(a) - rank(b) })
 	return all
+}
+
+// parseLevels reads a comma-separated list of positive connection counts.
+func parseLevels(s string) ([]int, error) {
+	var levels []int
+	for _, f := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n <= 0 {
+			return nil, fmt.Errorf("%q is not a positive connection count", f)
+		}
+		levels = append(levels, n)
+	}
+	return levels, nil
 }
