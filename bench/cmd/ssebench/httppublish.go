@@ -103,8 +103,8 @@ func fewRuns(v [3]string, n int) [3]string {
 }
 
 // targets17 checks issue 17's goals that this harness measures: B8
-// saturation on every mount, B3 CPU per delivery and B6 cross-instance
-// latency.
+// saturation on every mount, B3 CPU per delivery, B1 latency on every mount
+// and B6 cross-instance latency.
 func targets17(t map[string]*table) [][3]string {
 	var out [][3]string
 	if tb := t["B8"]; tb != nil {
@@ -152,6 +152,7 @@ func targets17(t map[string]*table) [][3]string {
 					l.Median, spreadOf(tb, "B3", cas, "raw-coalesce", "cpu_us_per_delivery", 2), s.Median/l.Median)), min(s.N, l.N)))
 		}
 	}
+	out = append(out, b1Goals(t)...)
 	return append(out, b6Goals(t)...)
 }
 

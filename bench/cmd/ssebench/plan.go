@@ -12,8 +12,8 @@ type B1Case struct {
 // LongPlan is the full benchmark.
 type Plan struct {
 	Name      string
-	Runs      int // runs of B0–B2 (and B7) per server
-	ExtraRuns int // runs of B3–B5 per server
+	Runs      int // runs of B0–B2, B7 and B8 per server
+	ExtraRuns int // runs of B4 and B5 per server (B3 and B6 have their own)
 
 	B0Levels []int
 	B7Levels []int // connection levels of the adapter runs (B7)

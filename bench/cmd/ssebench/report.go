@@ -186,7 +186,7 @@ func report(plan Plan, names []string, results []Result, skipped []string, elaps
 	w("**Machine:** %s.  \n", machine())
 	w("**Setup:** every server runs in its own process pinned to core 0 (`taskset -c 0`, `GOMAXPROCS=1`); the load generator runs pinned to core 1 with `GOMAXPROCS=1` and reads every stream on raw TCP with a minimal SSE parser (connections spread over 127.0.0.2–17). ")
 	w("Events are published inside each server process on command; each carries `id:`, `event: tick` and one `data:` line holding the ssekit envelope JSON around a %d-byte payload (peers and baselines emit the same envelope shape, so the bytes on the wire match; see `SSE bytes/event` in B2). ", 100)
-	w("Runs planned: %d per server for B0–B2, %d for B3–B7 (the `runs` column gives how many completed within the time budget); cells show the median and, in small type, the min–max over runs. ", plan.Runs, plan.ExtraRuns)
+	w("Runs planned: %d per server for B0–B2, B7 and B8, %d for B3 and B6, %d for B4 and B5 (the `runs` column gives how many completed within the time budget); cells show the median and, in small type, the min–max over runs. ", plan.Runs, max(plan.B3Runs, plan.B6Runs), plan.ExtraRuns)
 	w("Ratios use medians: `ssekit ×` is how much better ssekit is than that row (>1 = ssekit better), `of limit` is that row relative to `raw-coalesce`, the hand-written drain-then-flush baseline that stands for what this machine can do.\n\n")
 	var others []float64
 	for _, r := range results {

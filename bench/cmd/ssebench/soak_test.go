@@ -1,6 +1,9 @@
 package main
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 // TestFlat checks the soak's flatness rule: 5 % of the plateau, or of the
 // scale when that is larger.
@@ -21,6 +24,26 @@ func TestFlat(t *testing.T) {
 	for i, c := range cases {
 		if _, worst, ok := flat(c.xs, c.scale); ok != c.ok {
 			t.Errorf("case %d: flat = %v (worst %.3f), want %v", i, ok, worst, c.ok)
+		}
+	}
+}
+
+// TestSoakFlagsText checks the command line the soak report says it was
+// made with.
+func TestSoakFlagsText(t *testing.T) {
+	short := defaultSoak
+	short.Dur = time.Minute
+	for _, c := range []struct {
+		server string
+		cfg    soakConfig
+		want   string
+	}{
+		{"ssekit", defaultSoak, "-soak"},
+		{"ssekit-detached", defaultSoak, "-soak -servers ssekit-detached"},
+		{"ssekit", short, "-soak -soak-dur 1m0s"},
+	} {
+		if got := soakFlagsText(c.server, c.cfg); got != c.want {
+			t.Errorf("soakFlagsText(%q, %v) = %q, want %q", c.server, c.cfg.Dur, got, c.want)
 		}
 	}
 }
