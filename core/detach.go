@@ -36,9 +36,12 @@ import (
 // stream then costs a few KiB instead of about 27 KiB. Adapters for other
 // servers take the connection over themselves and call
 // ext.Session.Detach: fibersse and fiber3sse do on an app whose fasthttp
-// server keeps hijacked connections (their KeepHijackedConns). Heartbeats, resume,
-// the write timeout, slow-client drops, Shutdown's jittered retry hint and
-// the maximum lifetime behave as on the goroutine path.
+// server keeps hijacked connections (their KeepHijackedConns). Heartbeats,
+// resume, the write timeout, slow-client drops, Shutdown's jittered retry
+// hint and the maximum lifetime behave as on the goroutine path. While the
+// writers are behind (more than 1,024 streams waiting, the oldest with 8
+// events or more), a publish yields the processor to them a few times
+// before it returns, so publishers cannot outrun them.
 //
 // HTTP/2, TLS, HTTP/1.0, writers that cannot be hijacked and platforms
 // without epoll (anything but Linux) keep the goroutine path: the option
