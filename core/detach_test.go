@@ -1,97 +1,17 @@
 package core_test
 
 import (
-	"bufio"
-	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/http/httputil"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ssekit/ssekit/core"
+	"github.com/ssekit/ssekit/ssetest"
 )
-
-// sockStream is a stream read over a bare TCP connection, so that the test
-// process holds no client goroutine per stream.
-type sockStream struct {
-	t    testing.TB
-	conn net.Conn
-	head string
-	body *bufio.Reader
-}
-
-// openSock sends a stream request on a new connection and reads the
-// response head and the first line (": connected").
-func openSock(t testing.TB, addr, path string) *sockStream {
-	t.Helper()
-	conn, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatalf("dial: %v", err)
-	}
-	t.Cleanup(func() { conn.Close() })
-	_ = conn.SetDeadline(time.Now().Add(waitFor))
-	if _, err := fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: test\r\nAccept: text/event-stream\r\n\r\n", path); err != nil {
-		t.Fatalf("request: %v", err)
-	}
-	br := bufio.NewReaderSize(conn, 512)
-	var head strings.Builder
-	for {
-		line, err := br.ReadString('\n')
-		if err != nil {
-			t.Fatalf("response head: %v (so far %q)", err, head.String())
-		}
-		if line == "\r\n" {
-			break
-		}
-		head.WriteString(line)
-	}
-	s := &sockStream{t: t, conn: conn, head: head.String()}
-	if !strings.HasPrefix(s.head, "HTTP/1.1 200 OK\r\n") || !strings.Contains(s.head, "Transfer-Encoding: chunked\r\n") {
-		t.Fatalf("response head:\n%s", s.head)
-	}
-	s.body = bufio.NewReaderSize(httputil.NewChunkedReader(br), 512)
-	if l := s.line(); l != ": connected\n" {
-		t.Fatalf("first line %q", l)
-	}
-	_ = conn.SetDeadline(time.Time{})
-	return s
-}
-
-func (s *sockStream) line() string {
-	s.t.Helper()
-	_ = s.conn.SetReadDeadline(time.Now().Add(waitFor))
-	l, err := s.body.ReadString('\n')
-	if err != nil {
-		s.t.Fatalf("read: %v (got %q)", err, l)
-	}
-	return l
-}
-
-// until reads lines until one starts with prefix, and returns it.
-func (s *sockStream) until(prefix string) string {
-	s.t.Helper()
-	for {
-		if l := s.line(); strings.HasPrefix(l, prefix) {
-			return l
-		}
-	}
-}
-
-// rest reads to the end of the body and returns what it read.
-func (s *sockStream) rest() string {
-	s.t.Helper()
-	_ = s.conn.SetReadDeadline(time.Now().Add(waitFor))
-	b, err := io.ReadAll(s.body)
-	if err != nil {
-		s.t.Fatalf("read to the end: %v (got %q)", err, b)
-	}
-	return string(b)
-}
 
 // TestDetachedIdleStreamsOwnNoGoroutine holds 2,000 idle streams with
 // WithDetachedStreams and checks that neither net/http nor the hub keeps a
@@ -109,9 +29,9 @@ func TestDetachedIdleStreamsOwnNoGoroutine(t *testing.T) {
 	getJSON(t, srv.URL+"/events/stats") // warm the server up
 	before := runtime.NumGoroutine()
 
-	streams := make([]*sockStream, n)
+	streams := make([]*ssetest.Sock, n)
 	for i := range streams {
-		streams[i] = openSock(t, addr, "/events?topic=t")
+		streams[i] = ssetest.DialStream(t, addr, "/events?topic=t")
 	}
 	waitUntil(t, "all streams registered", func() bool { return hub.Count() == n })
 	// Left: at most the poller and a few writers still finishing.
@@ -120,7 +40,7 @@ func TestDetachedIdleStreamsOwnNoGoroutine(t *testing.T) {
 
 	id := mustPublish(t, hub, "t", "hello", 1)
 	for i, s := range streams {
-		if l := s.until("id: "); l != "id: "+id+"\n" {
+		if l := s.Until("id: "); l != "id: "+id+"\n" {
 			t.Fatalf("stream %d: %q, want id %s", i, l, id)
 		}
 	}
@@ -128,7 +48,7 @@ func TestDetachedIdleStreamsOwnNoGoroutine(t *testing.T) {
 		t.Errorf("delivered %d, want %d", d, n)
 	}
 	for _, s := range streams {
-		s.conn.Close()
+		s.Close()
 	}
 	waitUntil(t, "every stream unregistered after its client closed", func() bool { return hub.Count() == 0 })
 	waitUntil(t, "goroutines back to where they were", func() bool { return runtime.NumGoroutine() <= before })
@@ -138,20 +58,20 @@ func TestDetachedStreamHeadHeartbeatsAndLifetime(t *testing.T) {
 	hub := newHub(t, core.WithDetachedStreams(), core.WithHeartbeat(10*time.Millisecond),
 		core.WithMaxLifetime(300*time.Millisecond), core.WithRetry(time.Second))
 	srv := serve(t, hub)
-	s := openSock(t, srv.Listener.Addr().String(), "/events")
+	s := ssetest.DialStream(t, srv.Listener.Addr().String(), "/events")
 	for _, h := range []string{"Content-Type: text/event-stream\r\n", "Cache-Control: no-cache\r\n", "X-Accel-Buffering: no\r\n", "Connection: keep-alive\r\n", "Date: "} {
-		if !strings.Contains(s.head, h) {
-			t.Errorf("head lacks %q:\n%s", h, s.head)
+		if !strings.Contains(s.Head(), h) {
+			t.Errorf("head lacks %q:\n%s", h, s.Head())
 		}
 	}
-	if l := s.line(); l != "retry: 1000\n" {
+	if l := s.Line(); l != "retry: 1000\n" {
 		t.Errorf("second line %q", l)
 	}
-	s.until(": ping")
-	s.until(": ping")
+	s.Until(": ping")
+	s.Until(": ping")
 	// The maximum lifetime ends the stream with a retry hint and the last
 	// chunk (rest reads to a clean end of the chunked body).
-	if rest := s.rest(); !strings.HasSuffix(rest, "retry: 1000\n") {
+	if rest := s.Rest(); !strings.HasSuffix(rest, "retry: 1000\n") {
 		t.Errorf("end of a stream past its lifetime: %q", rest)
 	}
 	waitUntil(t, "unregistered", func() bool { return hub.Count() == 0 })
@@ -164,8 +84,8 @@ func TestDetachedSlowClientIsDropped(t *testing.T) {
 	hub := newHub(t, core.WithDetachedStreams(), core.WithHeartbeat(0), core.WithQueueSize(4))
 	srv := serve(t, hub)
 	addr := srv.Listener.Addr().String()
-	stalled := openSock(t, addr, "/events")
-	healthy := openSock(t, addr, "/events")
+	stalled := ssetest.DialStream(t, addr, "/events")
+	healthy := ssetest.DialStream(t, addr, "/events")
 	base := runtime.NumGoroutine()
 	big := strings.Repeat("x", 256<<10)
 	for i := 0; hub.Stats().Dropped == 0; i++ {
@@ -173,12 +93,12 @@ func TestDetachedSlowClientIsDropped(t *testing.T) {
 			t.Fatal("a client that reads nothing was never dropped")
 		}
 		mustPublish(t, hub, core.AllTopics, "big", big)
-		healthy.until("data: ")
+		healthy.Until("data: ")
 	}
 	waitUntil(t, "the stalled stream unregistered", func() bool { return hub.Count() == 1 })
 	waitUntil(t, "no waiter left", func() bool { return runtime.NumGoroutine() <= base })
 	id := mustPublish(t, hub, core.AllTopics, "after", 1)
-	if l := healthy.until("id: "); l != "id: "+id+"\n" {
+	if l := healthy.Until("id: "); l != "id: "+id+"\n" {
 		t.Errorf("healthy stream after the drop: %q", l)
 	}
 	_ = stalled
@@ -189,7 +109,7 @@ func TestDetachedSlowClientIsDropped(t *testing.T) {
 func TestDetachedWriteTimeout(t *testing.T) {
 	hub := newHub(t, core.WithDetachedStreams(), core.WithHeartbeat(0), core.WithWriteTimeout(100*time.Millisecond), core.WithMaxQueueBytes(1<<30))
 	srv := serve(t, hub)
-	openSock(t, srv.Listener.Addr().String(), "/events")
+	ssetest.DialStream(t, srv.Listener.Addr().String(), "/events")
 	big := strings.Repeat("y", 512<<10)
 	for i := 0; hub.Count() == 1; i++ {
 		if i == 200 {
@@ -227,12 +147,12 @@ func TestDetachedStreamWithoutDescriptorKeepsItsGoroutine(t *testing.T) {
 	srv.Listener = hidingListener{srv.Listener}
 	srv.Start()
 	defer srv.Close()
-	s := openSock(t, srv.Listener.Addr().String(), "/events")
+	s := ssetest.DialStream(t, srv.Listener.Addr().String(), "/events")
 	id := mustPublish(t, hub, core.AllTopics, "e", 1)
-	if l := s.until("id: "); l != "id: "+id+"\n" {
+	if l := s.Until("id: "); l != "id: "+id+"\n" {
 		t.Errorf("got %q", l)
 	}
-	s.conn.Close()
+	s.Close()
 	waitUntil(t, "unregistered after the client closed", func() bool { return hub.Count() == 0 })
 }
 
@@ -246,11 +166,11 @@ func TestDetachedResumeWhileTheLogIsUnavailable(t *testing.T) {
 	srv := serve(t, hub)
 	last := mustPublish(t, hub, "t", "e", 1)
 	broker.setDown(true)
-	s := openSock(t, srv.Listener.Addr().String(), "/events?topic=t&lastEventId="+last)
-	if l := s.line(); l != "retry: 100\n" {
+	s := ssetest.DialStream(t, srv.Listener.Addr().String(), "/events?topic=t&lastEventId="+last)
+	if l := s.Line(); l != "retry: 100\n" {
 		t.Errorf("second line %q", l)
 	}
-	rest := s.rest() // fails on a body cut without its last chunk
+	rest := s.Rest() // fails on a body cut without its last chunk
 	if !strings.HasPrefix(rest, "retry: ") || strings.Contains(rest, "data:") {
 		t.Errorf("after the start: %q, want only the spread retry hint", rest)
 	}

@@ -116,9 +116,9 @@ func TestDetachedIdleStreamsOwnNoGoroutine(t *testing.T) {
 	do(t, http.MethodGet, url+"/events/stats", nil, "") // warm the server up
 	before, beforeAll := ssetest.Goroutines(), runtime.NumGoroutine()
 
-	streams := make([]*sock, n)
+	streams := make([]*ssetest.Sock, n)
 	for i := range streams {
-		streams[i] = openSock(t, addr, "/events?topic=t")
+		streams[i] = ssetest.DialStream(t, addr, "/events?topic=t")
 	}
 	eventually(t, "all streams registered", func() bool { return hub.Count() == n })
 	// Left: the poller and a few writers still finishing. Idle fasthttp
@@ -129,12 +129,12 @@ func TestDetachedIdleStreamsOwnNoGoroutine(t *testing.T) {
 
 	id := publish(t, hub, "t", "hello")
 	for i, s := range streams {
-		if l := s.until("id: "); l != "id: "+id+"\n" {
+		if l := s.Until("id: "); l != "id: "+id+"\n" {
 			t.Fatalf("stream %d: %q, want id %s", i, l, id)
 		}
 	}
 	for _, s := range streams {
-		s.conn.Close()
+		s.Close()
 	}
 	eventually(t, "every stream unregistered after its client closed", func() bool { return hub.Count() == 0 })
 }
@@ -150,16 +150,16 @@ func TestWithoutKeepHijackedConnsStreamsKeepTheirGoroutine(t *testing.T) {
 	}
 	url := serve(t, hub, app)
 	before := ssetest.Goroutines()
-	streams := make([]*sock, n)
+	streams := make([]*ssetest.Sock, n)
 	for i := range streams {
-		streams[i] = openSock(t, strings.TrimPrefix(url, "http://"), "/events?topic=t")
+		streams[i] = ssetest.DialStream(t, strings.TrimPrefix(url, "http://"), "/events?topic=t")
 	}
 	if d := ssetest.Goroutines() - before; d < n {
 		t.Errorf("%d streams, %d goroutines more: the body stream writer keeps one each", n, d)
 	}
 	id := publish(t, hub, "t", "hello")
 	for _, s := range streams {
-		if l := s.until("id: "); l != "id: "+id+"\n" {
+		if l := s.Until("id: "); l != "id: "+id+"\n" {
 			t.Fatalf("got %q, want id %s", l, id)
 		}
 	}
@@ -170,9 +170,9 @@ func TestWithoutKeepHijackedConnsStreamsKeepTheirGoroutine(t *testing.T) {
 func TestDetachedStreamEndsCleanlyAtShutdown(t *testing.T) {
 	needEpoll(t)
 	hub, url := detachedApp(t)
-	s := openSock(t, strings.TrimPrefix(url, "http://"), "/events")
-	if !strings.Contains(s.head, "Date: ") {
-		t.Errorf("head without a Date:\n%s", s.head)
+	s := ssetest.DialStream(t, strings.TrimPrefix(url, "http://"), "/events")
+	if !strings.Contains(s.Head(), "Date: ") {
+		t.Errorf("head without a Date:\n%s", s.Head())
 	}
 	done := make(chan error, 1)
 	go func() {
@@ -180,7 +180,7 @@ func TestDetachedStreamEndsCleanlyAtShutdown(t *testing.T) {
 		defer cancel()
 		done <- hub.Shutdown(ctx)
 	}()
-	if rest := s.rest(); !strings.HasSuffix(rest, "retry: 3000\n") {
+	if rest := s.Rest(); !strings.HasSuffix(rest, "retry: 3000\n") {
 		t.Errorf("end of the body: %q", rest)
 	}
 	if err := <-done; err != nil {
