@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -81,7 +82,16 @@ func (s *session) Detachable() bool { return detachSupported && s.hub.cfg.detach
 // Detach runs the stream on nc, taken over from its server before any
 // response was written, as a detached stream (for ext.Session).
 func (s *session) Detach(ctx context.Context, nc net.Conn, h http.Header) {
-	s.detach(ctx, nc, responseHead(h, false))
+	s.detach(ctx, nc, detachedHead(h))
+}
+
+// detachedHead is the head of a stream detached by an adapter: h (the
+// adapter's and middleware's headers) with the stream's own, which win. A
+// "Connection: close" in h stays.
+func detachedHead(h http.Header) []byte {
+	closing := strings.EqualFold(h.Get("Connection"), "close")
+	streamHeaders(1, h.Set)
+	return responseHead(h, closing)
 }
 
 // detach writes head and the stream's start on nc, a connection taken over

@@ -87,7 +87,8 @@ func (retryOnly) Detachable() bool { return false }
 
 // Detach writes the hint on nc with a response head, and closes it.
 func (r retryOnly) Detach(_ context.Context, nc net.Conn, h http.Header) {
-	cw := &chunkWriter{nc: nc, chunks: chunks{b: responseHead(h, true), start: -1}}
+	h.Set("Connection", "close")
+	cw := &chunkWriter{nc: nc, chunks: chunks{b: detachedHead(h), start: -1}}
 	_ = nc.SetWriteDeadline(time.Now().Add(r.hub.cfg.writeTimeout))
 	if r.Run(context.Background(), cw) == nil {
 		cw.end()

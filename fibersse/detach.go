@@ -38,7 +38,7 @@ func KeepHijackedConns(app *fiber.App) { app.Server().KeepHijackedConns = true }
 // detach serves sess as a detached stream when it can (see
 // KeepHijackedConns) and reports whether it did. The response head is the
 // one the body stream writer would send: the headers set on the Ctx
-// (middleware's and the stream's).
+// (middleware's), then the stream's (see ext.Session.Detach).
 func detach(c *fiber.Ctx, sess *ext.Session) bool {
 	rc := c.Context()
 	if !sess.Detachable() || sess.Conn() == nil || rc.IsTLS() || !rc.Request.Header.IsHTTP11() {
@@ -64,20 +64,16 @@ func detach(c *fiber.Ctx, sess *ext.Session) bool {
 	return true
 }
 
-// streamHead is the header of a detached stream: resp, the response
-// headers already set (CORS and the like, copied out of fasthttp's
-// buffers), then the stream's own, which win. The body is framed by core.
+// streamHead is the header of a detached stream as far as the adapter
+// knows it: the response headers already set (CORS and the like), copied
+// out of fasthttp's buffers. Detach adds the stream's own and frames the
+// body (dropping any Content-Length or Transfer-Encoding).
 func streamHead(resp map[string][]string) http.Header {
 	h := make(http.Header, len(resp)+4)
 	for k, vs := range resp {
-		switch http.CanonicalHeaderKey(k) {
-		case "Content-Length", "Transfer-Encoding":
-			continue
-		}
 		for _, v := range vs {
 			h.Add(strings.Clone(k), strings.Clone(v))
 		}
 	}
-	ext.StreamHeaders(1, h.Set)
 	return h
 }

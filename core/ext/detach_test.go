@@ -3,9 +3,11 @@ package ext_test
 import (
 	"bufio"
 	"context"
+	"io"
 	"net"
 	"net/http"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -17,9 +19,9 @@ import (
 // detachServer is the least an adapter does to detach streams: read the
 // request off a plain connection, Accept it and hand the connection to
 // Detach. Every Detach that returned is reported on the channel.
-func detachServer(t *testing.T, hub *core.Hub) (string, <-chan struct{}) {
+func detachServer(t *testing.T, hub *core.Hub, opts ...core.RouteOption) (string, <-chan struct{}) {
 	t.Helper()
-	stream, err := core.NewStream(hub)
+	stream, err := core.NewStream(hub, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,11 +48,11 @@ func detachServer(t *testing.T, hub *core.Hub) (string, <-chan struct{}) {
 				nc.Close()
 				continue
 			}
-			if !sess.Detachable() {
+			if sess.Conn() != nil && !sess.Detachable() {
 				t.Error("a session of a hub with WithDetachedStreams is not detachable on Linux")
 			}
+			// Detach adds the stream's own headers (StreamHeaders).
 			h := http.Header{"X-Adapter": {"plain"}}
-			ext.StreamHeaders(1, h.Set)
 			sess.Detach(context.Background(), nc, h)
 			returned <- struct{}{}
 		}
@@ -120,6 +122,35 @@ func TestDetachServesAStreamOnAPlainConnection(t *testing.T) {
 	}
 	if err := <-done; err != nil {
 		t.Error(err)
+	}
+}
+
+// A session whose Authorize hook panicked has no connection; Detach on it
+// answers with the head and a retry hint only, and closes the connection.
+func TestDetachOfAPanickedSessionWritesTheRetryHint(t *testing.T) {
+	hub, err := core.NewHub(core.WithDetachedStreams(), core.WithHeartbeat(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	url, returned := detachServer(t, hub, core.Authorize(func(*http.Request) (core.Access, error) { panic("hook bug") }))
+	resp, err := http.Get(url + "/?topic=t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("read to the end: %v (got %q)", err, body)
+	}
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "text/event-stream" || !resp.Close {
+		t.Errorf("head: %d %v close=%v", resp.StatusCode, resp.Header, resp.Close)
+	}
+	if !strings.HasPrefix(string(body), "retry: ") || strings.Count(string(body), "\n") != 1 {
+		t.Errorf("body %q, want a retry hint alone", body)
+	}
+	<-returned
+	if n := hub.Count(); n != 0 {
+		t.Errorf("%d streams registered, want 0", n)
 	}
 }
 

@@ -74,14 +74,16 @@ func (s *Session) Detachable() bool { return s.s.Detachable() }
 // Detach runs the session as a detached stream on nc, a plain HTTP/1.1
 // connection the adapter has taken over from its server after the request
 // was read and before any response byte was written. Detach writes the
-// response head itself (status 200, h, which holds StreamHeaders and
-// whatever middleware set, and a chunked body), then the stream's start
-// (retry hint, resume or reset), and returns: from then on the hub's
-// writer pool owns nc, writes its events and closes it when the stream
-// ends. ctx bounds the start only. nc should expose its descriptor
+// response head itself: status 200, h (the headers the adapter and its
+// middleware set; a "Connection: close" there stays), the stream's own
+// headers (StreamHeaders, which win) and a chunked body. Then it writes the
+// stream's start (retry hint, resume or reset) and returns: from then on
+// the hub's writer pool owns nc, writes its events and closes it when the
+// stream ends. ctx bounds the start only. nc should expose its descriptor
 // (syscall.Conn, as *net.TCPConn does); a connection that does not is
-// written from the calling goroutine until the stream ends. Detach is
-// called instead of Run, exactly once.
+// written from the calling goroutine until the stream ends. A session whose
+// hook panicked (Conn is nil) writes its retry hint and closes nc. Detach
+// is called instead of Run, exactly once.
 func (s *Session) Detach(ctx context.Context, nc net.Conn, h http.Header) { s.s.Detach(ctx, nc, h) }
 
 // Close releases a session that will not be run.
